@@ -1,0 +1,154 @@
+package dev.seqtrain.nn;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+import java.util.Arrays;
+
+/**
+ * GRU layer with PyTorch's formulation and gate order {@code r, z, n}:
+ * <pre>
+ *   r = σ(W_ir x + b_ir + W_hr h + b_hr)      z = σ(W_iz x + b_iz + W_hz h + b_hz)
+ *   n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn))
+ *   h' = (1 − z) ⊙ n + z ⊙ h
+ * </pre>
+ * Because {@code b_hn} sits inside the reset product, the input and hidden projections are kept apart.
+ */
+final class GruLayer extends RecurrentLayer {
+    private static final VectorSpecies<Float> S = Activations.SPECIES;
+    private static final int L = Activations.LANES;
+
+    /** [steps×B×3H]: input projection, then (after each step) the activated r, z, n. */
+    private float[] inputGates = new float[0];
+    /** [steps×B×3H]: hidden projection W_hh h + b_hh (its n block is needed by the backward pass). */
+    private float[] hiddenGates = new float[0];
+    private float[] dInputGates = new float[0];
+    private float[] dHiddenGates = new float[0];
+    private float[] dHidden = new float[0];
+
+    GruLayer(NetworkSpec spec, ParameterLayout layout, int index) {
+        super(spec, layout, index);
+    }
+
+    @Override
+    void allocate(int steps, int batch) {
+        int n = steps * batch * gateRows;
+        inputGates = grow(inputGates, n);
+        hiddenGates = grow(hiddenGates, n);
+        dInputGates = grow(dInputGates, n);
+        dHiddenGates = grow(dHiddenGates, n);
+        dHidden = grow(dHidden, batch * hidden);
+    }
+
+    @Override
+    void forward(float[] params, float[] h0, float[] c0, int[] valid) {
+        int bh = batch * hidden;
+        int g = gateRows;
+        transposeWeights(params);
+        System.arraycopy(h0, 0, outputs, 0, bh);
+        projectInputs(params, inputGates, false);
+        for (int t = 0; t < steps; t++) {
+            int prev = t * bh;
+            int next = prev + bh;
+            int zs = t * batch * g;
+            for (int b = 0; b < batch; b++) {
+                System.arraycopy(params, bHh.offset(), hiddenGates, zs + b * g, g);
+            }
+            Gemm.mulAdd(batch, g, hidden, outputs, prev, hidden, wHhT, 0, g, hiddenGates, zs, g);
+            for (int b = 0; b < batch; b++) {
+                int p = prev + b * hidden;
+                int q = next + b * hidden;
+                if (t < valid[b]) {
+                    cellStep(zs + b * g, p, q);
+                } else {
+                    System.arraycopy(outputs, p, outputs, q, hidden);
+                }
+            }
+        }
+    }
+
+    private void cellStep(int z, int prev, int next) {
+        int h = hidden;
+        float[] x = inputGates;
+        float[] hh = hiddenGates;
+        int j = 0;
+        for (; j + L <= h; j += L) {
+            FloatVector r = Activations.sigmoid(FloatVector.fromArray(S, x, z + j).add(FloatVector.fromArray(S, hh, z + j)));
+            FloatVector u = Activations.sigmoid(FloatVector.fromArray(S, x, z + h + j).add(FloatVector.fromArray(S, hh, z + h + j)));
+            FloatVector n = FloatVector.fromArray(S, x, z + 2 * h + j)
+                    .add(r.mul(FloatVector.fromArray(S, hh, z + 2 * h + j))).lanewise(VectorOperators.TANH);
+            FloatVector hp = FloatVector.fromArray(S, outputs, prev + j);
+            r.intoArray(x, z + j);
+            u.intoArray(x, z + h + j);
+            n.intoArray(x, z + 2 * h + j);
+            n.add(u.mul(hp.sub(n))).intoArray(outputs, next + j);
+        }
+        for (; j < h; j++) {
+            float r = Activations.sigmoid(x[z + j] + hh[z + j]);
+            float u = Activations.sigmoid(x[z + h + j] + hh[z + h + j]);
+            float n = (float) Math.tanh(x[z + 2 * h + j] + r * hh[z + 2 * h + j]);
+            x[z + j] = r;
+            x[z + h + j] = u;
+            x[z + 2 * h + j] = n;
+            outputs[next + j] = n + u * (outputs[prev + j] - n);
+        }
+    }
+
+    @Override
+    void backward(float[] params, float[] grads, float[] dOutputs, float[] dInput, int[] valid) {
+        int bh = batch * hidden;
+        int g = gateRows;
+        Arrays.fill(dHidden, 0, bh, 0f);
+        for (int t = steps - 1; t >= 0; t--) {
+            for (int b = 0; b < batch; b++) {
+                int row = b * hidden;
+                int z = (t * batch + b) * g;
+                int dOut = t * bh + row;
+                if (t < valid[b]) {
+                    cellStepBackward(dOutputs, dOut, z, t * bh + row, row);
+                } else {
+                    Arrays.fill(dInputGates, z, z + g, 0f);
+                    Arrays.fill(dHiddenGates, z, z + g, 0f);
+                    for (int j = 0; j < hidden; j++) {
+                        dHidden[row + j] += dOutputs[dOut + j];
+                    }
+                }
+            }
+            Gemm.mulAdd(batch, hidden, g, dHiddenGates, t * batch * g, g, params, wHh.offset(), hidden, dHidden, 0, hidden);
+        }
+        accumulateRecurrentWeightGradient(grads, dHiddenGates);
+        Gemm.addColumnSums(steps * batch, g, dHiddenGates, 0, g, grads, bHh.offset());
+        backpropInputs(params, grads, dInputGates, dInput, false);
+    }
+
+    /** Leaves dHidden = dh ⊙ z (the direct path); the GEMM adds the path through the gates. */
+    private void cellStepBackward(float[] dOutputs, int dOut, int z, int prev, int row) {
+        int h = hidden;
+        float[] x = inputGates;
+        float[] hh = hiddenGates;
+        for (int j = 0; j < h; j++) {
+            float dh = dOutputs[dOut + j] + dHidden[row + j];
+            float r = x[z + j];
+            float u = x[z + h + j];
+            float n = x[z + 2 * h + j];
+            float hp = outputs[prev + j];
+            float dn = dh * (1 - u) * (1 - n * n);
+            float du = dh * (hp - n) * u * (1 - u);
+            float dr = dn * hh[z + 2 * h + j] * r * (1 - r);
+            dInputGates[z + j] = dr;
+            dInputGates[z + h + j] = du;
+            dInputGates[z + 2 * h + j] = dn;
+            dHiddenGates[z + j] = dr;
+            dHiddenGates[z + h + j] = du;
+            dHiddenGates[z + 2 * h + j] = dn * r;
+            dHidden[row + j] = dh * u;
+        }
+    }
+
+    @Override
+    void finalState(float[] h, float[] c) {
+        int bh = batch * hidden;
+        System.arraycopy(outputs, steps * bh, h, 0, bh);
+    }
+}

@@ -1,0 +1,213 @@
+package dev.seqtrain.nn;
+
+import java.util.Arrays;
+
+/**
+ * One recurrent layer over a segment of {@code steps} time steps for a batch of {@code batch} sequences.
+ *
+ * <p>The fast-implementation structure is shared by all cells: the input projection of every step is
+ * one big GEMM (or, for token input, a row lookup) done before the recurrence; each step then does
+ * only the recurrent GEMM and fused elementwise gate math; in the backward pass each weight gradient
+ * is one big GEMM over all steps.
+ *
+ * <p>Padding: step {@code t} of sequence {@code b} is real when {@code t < valid[b]}. At padded steps
+ * the state is copied through unchanged and the gate gradients are zero, so the state after the
+ * segment is the state after each sequence's last real step, and padding adds nothing to any gradient.
+ *
+ * <p>Workspaces are sized once for the largest batch shape seen and reused: the hot path allocates
+ * nothing.
+ */
+abstract class RecurrentLayer {
+    final int inputSize;
+    final int hidden;
+    final int gateRows;
+    final boolean categorical;
+    final ParameterLayout.View wIh;
+    final ParameterLayout.View wHh;
+    final ParameterLayout.View bIh;
+    final ParameterLayout.View bHh;
+
+    int steps;
+    int batch;
+    /** Transposed weights, refreshed from the parameters at every forward pass. */
+    float[] wIhT = new float[0];
+    float[] wHhT = new float[0];
+    /** [(steps+1)×B×H]: block 0 is the initial state, block t+1 the output of step t. */
+    float[] outputs = new float[0];
+    /** Scratch for a transposed weight gradient. */
+    private float[] gradT = new float[0];
+    /** Token input: rows of the transposed input-weight gradient touched in this backward pass. */
+    private boolean[] tokenTouched = new boolean[0];
+
+    /** Where this layer reads its input: dense rows of {@code inputSize} floats, or token ids. */
+    float[] inputDense;
+    int inputDenseOffset;
+    int[] inputTokens;
+    int inputTokensOffset;
+
+    RecurrentLayer(NetworkSpec spec, ParameterLayout layout, int index) {
+        this.inputSize = spec.layerInputSize(index);
+        this.hidden = spec.hidden();
+        this.gateRows = spec.cell().gates * spec.hidden();
+        this.categorical = index == 0 && spec.categoricalInput();
+        this.wIh = layout.view("rnn.weight_ih_l" + index);
+        this.wHh = layout.view("rnn.weight_hh_l" + index);
+        this.bIh = layout.view("rnn.bias_ih_l" + index);
+        this.bHh = layout.view("rnn.bias_hh_l" + index);
+    }
+
+    /** Sizes the workspaces for a segment shape; grows only. */
+    void prepare(int steps, int batch) {
+        this.steps = steps;
+        this.batch = batch;
+        if (wIhT.length != inputSize * gateRows) {
+            wIhT = new float[inputSize * gateRows];
+            wHhT = new float[hidden * gateRows];
+            gradT = new float[Math.max(inputSize, hidden) * gateRows];
+            tokenTouched = new boolean[categorical ? inputSize : 0];
+        }
+        outputs = grow(outputs, (steps + 1) * batch * hidden);
+        allocate(steps, batch);
+    }
+
+    /** Cell-specific workspaces. */
+    abstract void allocate(int steps, int batch);
+
+    abstract void forward(float[] params, float[] h0, float[] c0, int[] valid);
+
+    /**
+     * Backpropagates through the segment. {@code dOutputs} holds {@code [steps×B×H]} gradients of the
+     * loss with respect to this layer's outputs (it is used as scratch). Accumulates weight gradients
+     * into {@code grads}; writes the gradient with respect to the dense input into {@code dInput}
+     * unless it is null. Gradients do not flow into the initial state (truncated BPTT).
+     */
+    abstract void backward(float[] params, float[] grads, float[] dOutputs, float[] dInput, int[] valid);
+
+    /** Copies the state after the segment's last step into {@code h} and {@code c}. */
+    abstract void finalState(float[] h, float[] c);
+
+    void setDenseInput(float[] x, int offset) {
+        inputDense = x;
+        inputDenseOffset = offset;
+        inputTokens = null;
+    }
+
+    void setTokenInput(int[] tokens, int offset) {
+        inputTokens = tokens;
+        inputTokensOffset = offset;
+        inputDense = null;
+    }
+
+    int outputOffset(int step) {
+        return (step + 1) * batch * hidden;
+    }
+
+    void transposeWeights(float[] params) {
+        Gemm.transpose(gateRows, inputSize, params, wIh.offset(), wIhT, 0);
+        Gemm.transpose(gateRows, hidden, params, wHh.offset(), wHhT, 0);
+    }
+
+    /**
+     * {@code z[(steps·B)×G] = X·W_ihᵀ + b_ih (+ b_hh when {@code addHiddenBias})}: one GEMM over all
+     * steps, or a row lookup for token input.
+     */
+    void projectInputs(float[] params, float[] z, boolean addHiddenBias) {
+        int rows = steps * batch;
+        int g = gateRows;
+        for (int r = 0; r < rows; r++) {
+            int zr = r * g;
+            System.arraycopy(params, bIh.offset(), z, zr, g);
+            if (addHiddenBias) {
+                for (int j = 0; j < g; j++) {
+                    z[zr + j] += params[bHh.offset() + j];
+                }
+            }
+        }
+        if (categorical) {
+            for (int r = 0; r < rows; r++) {
+                int token = inputTokens[inputTokensOffset + r];
+                int src = token * g;
+                int zr = r * g;
+                for (int j = 0; j < g; j++) {
+                    z[zr + j] += wIhT[src + j];
+                }
+            }
+        } else {
+            Gemm.mulAdd(rows, g, inputSize, inputDense, inputDenseOffset, inputSize, wIhT, 0, g, z, 0, g);
+        }
+    }
+
+    /**
+     * Given {@code dZx}, the gradient at the input projection for all steps, accumulates
+     * {@code dW_ih}, {@code db_ih} (and {@code db_hh} when {@code hiddenBiasShared}) and writes {@code dInput}.
+     */
+    void backpropInputs(float[] params, float[] grads, float[] dZx, float[] dInput, boolean hiddenBiasShared) {
+        int rows = steps * batch;
+        int g = gateRows;
+        Gemm.addColumnSums(rows, g, dZx, 0, g, grads, bIh.offset());
+        if (hiddenBiasShared) {
+            Gemm.addColumnSums(rows, g, dZx, 0, g, grads, bHh.offset());
+        }
+        if (categorical) {
+            for (int r = 0; r < rows; r++) {
+                int token = inputTokens[inputTokensOffset + r];
+                if (!tokenTouched[token]) {
+                    tokenTouched[token] = true;
+                    Arrays.fill(gradT, token * g, token * g + g, 0f);
+                }
+                int dst = token * g;
+                int src = r * g;
+                for (int j = 0; j < g; j++) {
+                    gradT[dst + j] += dZx[src + j];
+                }
+            }
+            for (int token = 0; token < inputSize; token++) {
+                if (tokenTouched[token]) {
+                    tokenTouched[token] = false;
+                    int src = token * g;
+                    for (int j = 0; j < g; j++) {
+                        grads[wIh.offset() + j * inputSize + token] += gradT[src + j];
+                    }
+                }
+            }
+        } else {
+            // dW_ihᵀ [I×G] = Xᵀ · dZx: vectorised along the (long) gate dimension, then transposed in.
+            Arrays.fill(gradT, 0, inputSize * g, 0f);
+            Gemm.mulAddTransposedA(inputSize, g, rows, inputDense, inputDenseOffset, inputSize, dZx, 0, g, gradT, 0, g);
+            addTransposed(inputSize, g, gradT, grads, wIh.offset());
+            if (dInput != null) {
+                Arrays.fill(dInput, 0, rows * inputSize, 0f);
+                Gemm.mulAdd(rows, inputSize, g, dZx, 0, g, params, wIh.offset(), inputSize, dInput, 0, inputSize);
+            }
+        }
+    }
+
+    /** {@code dW_hh += dZhᵀ · H_prev} over all steps, {@code H_prev} being output blocks 0..steps-1. */
+    void accumulateRecurrentWeightGradient(float[] grads, float[] dZh) {
+        int rows = steps * batch;
+        int g = gateRows;
+        Arrays.fill(gradT, 0, hidden * g, 0f);
+        Gemm.mulAddTransposedA(hidden, g, rows, outputs, 0, hidden, dZh, 0, g, gradT, 0, g);
+        addTransposed(hidden, g, gradT, grads, wHh.offset());
+    }
+
+    /** {@code dst[c][r] += src[r][c]} for row-major {@code src[rows×cols]}. */
+    static void addTransposed(int rows, int cols, float[] src, float[] dst, int dstOff) {
+        final int tile = 32;
+        for (int r0 = 0; r0 < rows; r0 += tile) {
+            int r1 = Math.min(rows, r0 + tile);
+            for (int c0 = 0; c0 < cols; c0 += tile) {
+                int c1 = Math.min(cols, c0 + tile);
+                for (int r = r0; r < r1; r++) {
+                    for (int c = c0; c < c1; c++) {
+                        dst[dstOff + c * rows + r] += src[r * cols + c];
+                    }
+                }
+            }
+        }
+    }
+
+    static float[] grow(float[] a, int n) {
+        return a.length >= n ? a : new float[n];
+    }
+}
