@@ -101,6 +101,12 @@ public final class Network {
         return out;
     }
 
+    /** Like {@link #predict} but returns the raw head outputs (logits), before softmax or sigmoid. */
+    public float[] predictRaw(float[] params, MiniBatch mb, int t0, int t1, RecurrentState state) {
+        forward(params, mb, t0, t1, state, null);
+        return Arrays.copyOf(head, positions * spec.outputSize());
+    }
+
     public int positions() {
         return positions;
     }
