@@ -137,10 +137,41 @@ def make_case(seed, name, cell, inp, tokens, hidden, layers, out, task, loss, st
     print(f"{name}: loss {value.item():.6f}")
 
 
+OPTIMIZERS = [
+    # name, constructor, steps
+    ("sgd", lambda p: torch.optim.SGD(p, lr=0.1)),
+    ("sgd-momentum", lambda p: torch.optim.SGD(p, lr=0.1, momentum=0.9, weight_decay=0.01)),
+    ("sgd-nesterov", lambda p: torch.optim.SGD(p, lr=0.1, momentum=0.9, nesterov=True)),
+    ("adam", lambda p: torch.optim.Adam(p, lr=0.01)),
+    ("adam-decay", lambda p: torch.optim.Adam(p, lr=0.01, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.1)),
+    ("rmsprop", lambda p: torch.optim.RMSprop(p, lr=0.01, alpha=0.99, eps=1e-8)),
+]
+
+
+def make_optimizer_cases():
+    """Parameters after each of 5 steps with given gradients, per optimizer (float32, as seqtrain runs)."""
+    rng = np.random.default_rng(7)
+    start = rng.standard_normal(37).astype(np.float32)
+    grads = rng.standard_normal((5, 37)).astype(np.float32)
+    tensors = {"start": start, "grads": grads}
+    for name, make in OPTIMIZERS:
+        p = torch.nn.Parameter(torch.tensor(start))
+        opt = make([p])
+        history = []
+        for g in grads:
+            p.grad = torch.tensor(g)
+            opt.step()
+            history.append(p.detach().numpy().copy())
+        tensors["after." + name] = np.stack(history)
+    write_safetensors(os.path.join(OUT, "optimizers.safetensors"), tensors)
+    print("optimizers: " + ", ".join(n for n, _ in OPTIMIZERS))
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     for i, case in enumerate(CASES):
         make_case(1000 + i, *case)
+    make_optimizer_cases()
 
 
 if __name__ == "__main__":
