@@ -1,7 +1,63 @@
 package dev.seqtrain.cli;
 
-public final class Main {
+import dev.seqtrain.io.BadInputException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+import java.io.PrintWriter;
+import java.util.Arrays;
+
+/**
+ * The {@code seqtrain} command. Exit codes: 0 success; 1 the run failed (I/O, Spark, divergence);
+ * 2 bad input (command line, config, data or model files), reported in one line naming the file,
+ * place and problem. {@code --verbose} adds stack traces.
+ */
+@Command(name = "seqtrain", mixinStandardHelpOptions = true, version = "seqtrain 0.1.0",
+        description = "Train and run recurrent networks (LSTM, GRU, tanh RNN) on Apache Spark.",
+        subcommands = {ImportTorchCommand.class, PredictCommand.class})
+public final class Main implements Runnable {
+    public static final int EXIT_FAILED = 1;
+    public static final int EXIT_BAD_INPUT = 2;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(new CommandLine(this), "a subcommand is required");
+    }
+
     public static void main(String[] args) {
-        System.out.println("seqtrain");
+        System.exit(run(args));
+    }
+
+    /** Runs the command line and returns the exit code (used by tests instead of {@link #main}). */
+    public static int run(String... args) {
+        return run(new PrintWriter(System.err, true), args);
+    }
+
+    /** Runs the command line with errors going to {@code err}; returns the exit code. */
+    public static int run(PrintWriter err, String... args) {
+        boolean verbose = Arrays.asList(args).contains("--verbose");
+        CommandLine cl = new CommandLine(new Main());
+        cl.setErr(err);
+        cl.setExecutionExceptionHandler((e, cmd, parsed) -> report(cmd.getErr(), e, verbose));
+        return cl.execute(args);
+    }
+
+    static int report(PrintWriter err, Exception e, boolean verbose) {
+        Throwable cause = e;
+        while (!(cause instanceof BadInputException) && cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
+        if (cause instanceof BadInputException) {
+            err.println("seqtrain: error: " + cause.getMessage());
+        } else {
+            err.println("seqtrain: failed: " + e);
+        }
+        if (verbose) {
+            e.printStackTrace(err);
+        } else if (!(cause instanceof BadInputException)) {
+            err.println("(run with --verbose for the stack trace)");
+        }
+        err.flush();
+        return cause instanceof BadInputException ? EXIT_BAD_INPUT : EXIT_FAILED;
     }
 }

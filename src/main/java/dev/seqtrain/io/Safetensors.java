@@ -53,13 +53,25 @@ public final class Safetensors {
     private Safetensors() {
     }
 
+    /** Checks the tensor names and shapes a header declares, before any tensor memory is allocated. */
+    public interface HeaderCheck {
+        /** @throws BadInputException when the header does not describe what the caller expects */
+        void check(Map<String, int[]> shapes);
+    }
+
+    /** Reads every tensor. */
+    public static Map<String, Tensor> read(InputStream stream, long fileLength, String source) throws IOException {
+        return read(stream, fileLength, source, shapes -> { });
+    }
+
     /**
-     * Reads every tensor.
+     * Reads every tensor, after {@code check} has accepted the header.
      *
      * @param fileLength the file's size in bytes, used to bound every size the header claims
      * @param source     file name for error messages
      */
-    public static Map<String, Tensor> read(InputStream stream, long fileLength, String source) throws IOException {
+    public static Map<String, Tensor> read(InputStream stream, long fileLength, String source, HeaderCheck check)
+            throws IOException {
         DataInputStream in = new DataInputStream(stream);
         if (fileLength < 8) {
             throw new BadInputException(source + ": not a safetensors file (" + fileLength + " bytes, the header length alone takes 8)");
@@ -74,6 +86,11 @@ public final class Safetensors {
         readFully(in, headerBytes, source, "header");
         long dataLength = fileLength - 8 - headerLength;
         List<Entry> entries = parseHeader(headerBytes, dataLength, source);
+        Map<String, int[]> shapes = new LinkedHashMap<>();
+        for (Entry e : entries) {
+            shapes.put(e.name, e.shape);
+        }
+        check.check(shapes);
         Map<String, Tensor> tensors = new LinkedHashMap<>();
         long position = 0;
         for (Entry e : entries) {

@@ -1,0 +1,199 @@
+package dev.seqtrain.data;
+
+import dev.seqtrain.io.BadInputException;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads the long CSV format, one step per row: {@code sequence_id,step,x0,…,x{I-1}[,y0,…|,label]}.
+ * Columns starting with {@code x} are features, with {@code y} per-step targets, {@code label} one class
+ * per sequence. A sequence's rows may appear anywhere in the file, but its steps must be exactly
+ * {@code 0..T-1}, each once.
+ *
+ * <p>Every problem is reported with the file, the line and what is wrong.
+ */
+public final class LongCsvReader {
+
+    /** One sequence as read: {@code features} is {@code [T][I]} step-major, {@code targets} {@code [T][Y]}. */
+    public record Sequence(String id, int length, float[] features, float[] targets, String label, int firstLine) {
+    }
+
+    /** The parsed file: its column layout and its sequences, in order of first appearance. */
+    public record Table(String source, List<String> featureColumns, List<String> targetColumns, boolean hasLabel,
+                        List<Sequence> sequences) {
+    }
+
+    private LongCsvReader() {
+    }
+
+    public static Table read(BufferedReader reader, String source, int maxSeqLength) throws IOException {
+        String headerLine = reader.readLine();
+        int lineNo = 1;
+        while (headerLine != null && headerLine.isBlank()) {
+            headerLine = reader.readLine();
+            lineNo++;
+        }
+        if (headerLine == null) {
+            throw new BadInputException(source + ": empty file (expected a header line 'sequence_id,step,x0,...')");
+        }
+        String[] header = CsvLine.split(stripBom(headerLine));
+        if (header.length < 3 || !header[0].trim().equals("sequence_id") || !header[1].trim().equals("step")) {
+            throw new BadInputException(source + ":" + lineNo + ": header must start with 'sequence_id,step' and name at least one"
+                    + " feature column, got '" + abbreviate(headerLine) + "'");
+        }
+        List<String> features = new ArrayList<>();
+        List<String> targets = new ArrayList<>();
+        int labelColumn = -1;
+        int[] featureIdx;
+        int[] targetIdx;
+        Map<String, Integer> seen = new LinkedHashMap<>();
+        List<Integer> fi = new ArrayList<>();
+        List<Integer> ti = new ArrayList<>();
+        for (int c = 0; c < header.length; c++) {
+            String name = header[c].trim();
+            Integer before = seen.put(name, c);
+            if (before != null) {
+                throw new BadInputException(source + ":" + lineNo + ": column '" + name + "' appears twice (columns "
+                        + (before + 1) + " and " + (c + 1) + ")");
+            }
+            if (c < 2) {
+                continue;
+            }
+            if (name.equals("label")) {
+                labelColumn = c;
+            } else if (name.startsWith("x")) {
+                features.add(name);
+                fi.add(c);
+            } else if (name.startsWith("y")) {
+                targets.add(name);
+                ti.add(c);
+            } else {
+                throw new BadInputException(source + ":" + lineNo + ": column '" + name
+                        + "' is neither a feature (x...), a target (y...) nor 'label'");
+            }
+        }
+        if (features.isEmpty()) {
+            throw new BadInputException(source + ":" + lineNo + ": no feature columns (names starting with 'x')");
+        }
+        if (labelColumn >= 0 && !targets.isEmpty()) {
+            throw new BadInputException(source + ":" + lineNo + ": both a 'label' column and y... target columns; use one");
+        }
+        featureIdx = fi.stream().mapToInt(Integer::intValue).toArray();
+        targetIdx = ti.stream().mapToInt(Integer::intValue).toArray();
+
+        Map<String, Builder> sequences = new LinkedHashMap<>();
+        String line;
+        while ((line = reader.readLine()) != null) {
+            lineNo++;
+            if (line.isBlank()) {
+                continue;
+            }
+            String[] cells = CsvLine.split(line);
+            String at = source + ":" + lineNo;
+            if (cells.length != header.length) {
+                throw new BadInputException(at + ": " + cells.length + " columns, the header has " + header.length);
+            }
+            String id = cells[0].trim();
+            if (id.isEmpty()) {
+                throw new BadInputException(at + ": empty sequence_id");
+            }
+            int step = CsvLine.parseIndex(cells[1], at, "step");
+            if (maxSeqLength > 0 && step >= maxSeqLength) {
+                throw new BadInputException(at + ": sequence '" + id + "' has step " + step
+                        + ", longer than data.maxSeqLength=" + maxSeqLength);
+            }
+            Builder b = sequences.computeIfAbsent(id, k -> new Builder(k, featureIdx.length, targetIdx.length));
+            b.add(step, lineNo, cells, featureIdx, targetIdx, labelColumn, header, at);
+        }
+        List<Sequence> out = new ArrayList<>(sequences.size());
+        for (Builder b : sequences.values()) {
+            out.add(b.build(source));
+        }
+        return new Table(source, features, targets, labelColumn >= 0, out);
+    }
+
+    private static final class Builder {
+        final String id;
+        final int nf;
+        final int nt;
+        final Map<Integer, float[]> rows = new java.util.HashMap<>();
+        final Map<Integer, Integer> lines = new java.util.HashMap<>();
+        String label;
+        int labelLine;
+        int maxStep = -1;
+        int firstLine = -1;
+
+        Builder(String id, int nf, int nt) {
+            this.id = id;
+            this.nf = nf;
+            this.nt = nt;
+        }
+
+        void add(int step, int lineNo, String[] cells, int[] fIdx, int[] tIdx, int labelColumn, String[] header, String at) {
+            Integer previous = lines.put(step, lineNo);
+            if (previous != null) {
+                throw new BadInputException(at + ": sequence '" + id + "' repeats step " + step + " (first at line " + previous + ")");
+            }
+            if (firstLine < 0) {
+                firstLine = lineNo;
+            }
+            float[] row = new float[nf + nt];
+            for (int k = 0; k < nf; k++) {
+                row[k] = CsvLine.parseFinite(cells[fIdx[k]], at, header[fIdx[k]].trim());
+            }
+            for (int k = 0; k < nt; k++) {
+                row[nf + k] = CsvLine.parseFinite(cells[tIdx[k]], at, header[tIdx[k]].trim());
+            }
+            if (labelColumn >= 0) {
+                String l = cells[labelColumn].trim();
+                if (l.isEmpty()) {
+                    throw new BadInputException(at + ": empty label");
+                }
+                if (label == null) {
+                    label = l;
+                    labelLine = lineNo;
+                } else if (!label.equals(l)) {
+                    throw new BadInputException(at + ": sequence '" + id + "' has label '" + l + "' but line " + labelLine
+                            + " gave it '" + label + "'");
+                }
+            }
+            rows.put(step, row);
+            maxStep = Math.max(maxStep, step);
+        }
+
+        Sequence build(String source) {
+            int length = maxStep + 1;
+            if (rows.size() != length) {
+                for (int s = 0; s < length; s++) {
+                    if (!rows.containsKey(s)) {
+                        throw new BadInputException(source + ":" + firstLine + ": sequence '" + id + "' has no step " + s
+                                + " (steps must be 0.." + (length - 1) + ", each once)");
+                    }
+                }
+            }
+            float[] f = new float[length * nf];
+            float[] t = nt > 0 ? new float[length * nt] : null;
+            for (int s = 0; s < length; s++) {
+                float[] row = rows.get(s);
+                System.arraycopy(row, 0, f, s * nf, nf);
+                if (t != null) {
+                    System.arraycopy(row, nf, t, s * nt, nt);
+                }
+            }
+            return new Sequence(id, length, f, t, label, firstLine);
+        }
+    }
+
+    static String stripBom(String s) {
+        return s.startsWith("\uFEFF") ? s.substring(1) : s;
+    }
+
+    static String abbreviate(String s) {
+        return s.length() <= 80 ? s : s.substring(0, 77) + "...";
+    }
+}

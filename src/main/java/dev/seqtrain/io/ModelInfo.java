@@ -1,0 +1,16 @@
+package dev.seqtrain.io;
+
+import java.util.List;
+
+/**
+ * What a model knows about its data besides the network: how inputs and outputs are named.
+ *
+ * @param vocabulary token strings for token input, index = token id (null for dense input)
+ * @param classes    class names for softmax outputs, index = class id (null when unnamed)
+ * @param source     how the model was made (e.g. "import-torch", "train"), for people reading model.json
+ */
+public record ModelInfo(List<String> vocabulary, List<String> classes, String source) {
+    public static ModelInfo of(String source) {
+        return new ModelInfo(null, null, source);
+    }
+}
