@@ -5,172 +5,167 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Single-threaded float32 matrix multiply, {@code C += op(A) · B}, written with the Java Vector API.
+ * Single-threaded float32 matrix multiply {@code C += A · B}, written with the Java Vector API.
  *
- * <p>Why our own kernel: on the LSTM-sized matrices this project multiplies (a few dozen rows
- * times a few hundred columns), a register-blocked Vector API kernel measured 3–5× faster than the
- * BLAS Spark ships ({@code dev.ludovic.netlib}) and on par with native OpenBLAS, without needing a
- * native library on the executors (see README, "Choosing the GEMM").
+ * <p>Why our own kernel: on the LSTM-sized products this project computes, it measured 2–3× faster than
+ * the BLAS Spark ships ({@code dev.ludovic.netlib}) and close to native OpenBLAS, without needing a
+ * native library on the executors (README, "Choosing the GEMM").
  *
- * <p>B and C are always row-major with an explicit leading dimension; A is addressed through a row
- * stride and a column stride, so one kernel serves both {@code A · B} (A row-major: strides
- * {@code (lda, 1)}) and {@code Aᵀ · B} (strides {@code (1, lda)}), which is what the weight
- * gradients need. Columns of C are processed in panels so that the slice of B being reused stays
- * in the L2 cache even when B is several megabytes (a 512-unit LSTM's recurrent weights).
+ * <p>How: B is first packed into column panels one vector wide ({@link PackedMatrix}), so the inner
+ * loop streams contiguous memory whatever B's original layout (row-major, or transposed, as weight
+ * matrices are used). The micro-kernel keeps an 8-row × 1-vector block of C in registers: eight
+ * independent FMA chains, which hide FMA latency while leaving registers to spare (a 4×3 block, in
+ * theory better, spills on AVX2's 16 registers and ran at half the speed). A is read in place through
+ * a row stride and a column stride, so the same kernel computes {@code A·B} and {@code Aᵀ·B}.
  */
 public final class Gemm {
-    private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
-    private static final int LANES = SPECIES.length();
-    /** Columns per register block: three vectors. */
-    private static final int BLOCK_COLS = 3 * LANES;
-    /** Rows per register block. Four rows × three vectors = 12 accumulators, well inside 32 registers. */
-    private static final int BLOCK_ROWS = 4;
-    /** Columns of C (and B) per cache panel. */
-    private static final int PANEL_COLS = 4 * BLOCK_COLS;
+    static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+    static final int LANES = SPECIES.length();
+    private static final ThreadLocal<PackedMatrix> SCRATCH = ThreadLocal.withInitial(PackedMatrix::new);
+    private static final int K_BLOCK = 256;
+    private static final int M_BLOCK = 64;
 
     private Gemm() {
     }
 
-    /** {@code C[m×n] += A[m×k] · B[k×n]}, all row-major. */
+    /** {@code C[m×n] += A[m×k] · B[k×n]}, all row-major (convenience form: packs B into a temporary). */
     public static void mulAdd(int m, int n, int k, float[] a, int aOff, int lda,
                               float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
-        general(m, n, k, a, aOff, lda, 1, b, bOff, ldb, c, cOff, ldc);
+        PackedMatrix pb = new PackedMatrix();
+        pb.pack(b, bOff, k, n, ldb, false);
+        multiply(m, a, aOff, lda, 1, pb, c, cOff, ldc);
     }
 
-    /** {@code C[m×n] += Aᵀ · B} where A is row-major {@code [k×m]} and B is {@code [k×n]}. */
+    /** {@code C[m×n] += Aᵀ · B} where A is row-major {@code [k×m]} (convenience form). */
     public static void mulAddTransposedA(int m, int n, int k, float[] a, int aOff, int lda,
                                          float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
-        general(m, n, k, a, aOff, 1, lda, b, bOff, ldb, c, cOff, ldc);
+        PackedMatrix pb = new PackedMatrix();
+        pb.pack(b, bOff, k, n, ldb, false);
+        multiply(m, a, aOff, 1, lda, pb, c, cOff, ldc);
     }
 
     /**
-     * {@code C[i][j] += Σ_p A(i,p) · B[p][j]} with {@code A(i,p) = a[aOff + i·aRowStride + p·aColStride]},
-     * {@code B[p][j] = b[bOff + p·ldb + j]} and {@code C[i][j] = c[cOff + i·ldc + j]}.
+     * {@code C[i][j] += Σ_p A(i,p) · B[p][j]} for {@code i < m}, {@code j < b.cols()}, {@code p < b.rows()},
+     * with {@code A(i,p) = a[aOff + i·aRowStride + p·aColStride]} and {@code C[i][j] = c[cOff + i·ldc + j]}.
+     * A is packed first (into a per-thread buffer): one pass over A, repaid n/8 times over.
      */
-    public static void general(int m, int n, int k, float[] a, int aOff, int aRowStride, int aColStride,
-                               float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
+    public static void multiply(int m, float[] a, int aOff, int aRowStride, int aColStride, PackedMatrix b,
+                                float[] c, int cOff, int ldc) {
+        PackedMatrix aT = SCRATCH.get();
+        aT.packStrided(a, aOff, b.rows(), m, aColStride, aRowStride);
+        multiplyPackedA(aT, b, c, cOff, ldc);
+    }
+
+    /**
+     * {@code C[m×n] += A · B} where A is given packed as its transpose: {@code aT} holds {@code Aᵀ}
+     * ({@code [k×m]}), packed like any right-hand operand, so that 8 consecutive floats are the 8 rows
+     * of a register block at one step of the sum.
+     */
+    public static void multiplyPackedA(PackedMatrix aT, PackedMatrix b, float[] c, int cOff, int ldc) {
+        int m = aT.cols();
+        int n = b.cols();
+        int k = b.rows();
+        if (aT.rows() != k) {
+            throw new IllegalArgumentException("inner dimensions differ: " + aT.rows() + " vs " + k);
+        }
         if (m <= 0 || n <= 0 || k <= 0) {
             return;
         }
-        for (int panel = 0; panel < n; panel += PANEL_COLS) {
-            int panelEnd = Math.min(n, panel + PANEL_COLS);
-            int i = 0;
-            for (; i + BLOCK_ROWS <= m; i += BLOCK_ROWS) {
-                rowBlock4(i, panel, panelEnd, k, a, aOff, aRowStride, aColStride, b, bOff, ldb, c, cOff, ldc);
+        float[] pa = aT.data();
+        float[] pb = b.data();
+        int colPanels = b.panels();
+        // Cache blocking in the GotoBLAS order: K_BLOCK terms of the sum at a time, so that a panel of B
+        // (K_BLOCK × one vector) stays in L1; within that, M_BLOCK rows of A, which stay in L2 while
+        // every panel of B passes over them.
+        int fullRows = LANES == 8 ? m / 8 * 8 : 0;
+        for (int k0 = 0; k0 < k; k0 += K_BLOCK) {
+            int kl = Math.min(K_BLOCK, k - k0);
+            int fullPanels = n / LANES;
+            for (int i0 = 0; i0 < fullRows; i0 += M_BLOCK) {
+                int i1 = Math.min(fullRows, i0 + M_BLOCK);
+                blocks8(k, k0, kl, i0, i1, fullPanels, pa, pb, c, cOff, ldc);
             }
-            for (; i < m; i++) {
-                singleRow(i, panel, panelEnd, k, a, aOff, aRowStride, aColStride, b, bOff, ldb, c, cOff, ldc);
+            if (fullPanels < colPanels) {
+                // The last, partial panel: row by row, so the kernel above never sees a partial store.
+                int j = fullPanels * LANES;
+                for (int i = 0; i < fullRows; i++) {
+                    int ap = (i / LANES * k + k0) * LANES + i % LANES;
+                    row1(kl, pa, ap, pb, (fullPanels * k + k0) * LANES, c, cOff + i * ldc + j, n - j);
+                }
+            }
+            for (int i = fullRows; i < m; i++) {
+                int ap = (i / LANES * k + k0) * LANES + i % LANES;
+                for (int jb = 0; jb < colPanels; jb++) {
+                    int j = jb * LANES;
+                    row1(kl, pa, ap, pb, (jb * k + k0) * LANES, c, cOff + i * ldc + j, Math.min(LANES, n - j));
+                }
             }
         }
     }
 
-    private static void rowBlock4(int i, int colStart, int colEnd, int k, float[] a, int aOff, int ars, int acs,
-                                  float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
-        int a0 = aOff + i * ars;
-        int a1 = a0 + ars;
-        int a2 = a1 + ars;
-        int a3 = a2 + ars;
-        int c0 = cOff + i * ldc;
-        int c1 = c0 + ldc;
-        int c2 = c1 + ldc;
-        int c3 = c2 + ldc;
-        int j = colStart;
-        for (; j + BLOCK_COLS <= colEnd; j += BLOCK_COLS) {
-            FloatVector s00 = FloatVector.zero(SPECIES), s01 = s00, s02 = s00;
-            FloatVector s10 = s00, s11 = s00, s12 = s00;
-            FloatVector s20 = s00, s21 = s00, s22 = s00;
-            FloatVector s30 = s00, s31 = s00, s32 = s00;
-            int bp = bOff + j;
-            int ap = 0;
-            for (int p = 0; p < k; p++, bp += ldb, ap += acs) {
-                FloatVector b0 = FloatVector.fromArray(SPECIES, b, bp);
-                FloatVector b1 = FloatVector.fromArray(SPECIES, b, bp + LANES);
-                FloatVector b2 = FloatVector.fromArray(SPECIES, b, bp + 2 * LANES);
-                FloatVector x = FloatVector.broadcast(SPECIES, a[a0 + ap]);
-                s00 = x.fma(b0, s00);
-                s01 = x.fma(b1, s01);
-                s02 = x.fma(b2, s02);
-                x = FloatVector.broadcast(SPECIES, a[a1 + ap]);
-                s10 = x.fma(b0, s10);
-                s11 = x.fma(b1, s11);
-                s12 = x.fma(b2, s12);
-                x = FloatVector.broadcast(SPECIES, a[a2 + ap]);
-                s20 = x.fma(b0, s20);
-                s21 = x.fma(b1, s21);
-                s22 = x.fma(b2, s22);
-                x = FloatVector.broadcast(SPECIES, a[a3 + ap]);
-                s30 = x.fma(b0, s30);
-                s31 = x.fma(b1, s31);
-                s32 = x.fma(b2, s32);
+    /**
+     * Rows {@code [i0, i1)} (a multiple of 8) against the full panels of B, terms {@code [k0, k0+kl)} of the sum,
+     * in 8 × 1-vector register blocks: eight independent FMA chains, A and B both read sequentially.
+     * The kernel is written out inside the loops on purpose: as a separate method C2 compiled it
+     * into code that ran at a third of the speed.
+     */
+    private static void blocks8(int k, int k0, int kl, int i0, int i1, int panels, float[] pa, float[] pb,
+                                float[] c, int cOff, int ldc) {
+        for (int jb = 0; jb < panels; jb++) {
+            int j = jb * 8;
+            for (int i = i0; i < i1; i += 8) {
+                FloatVector s0 = FloatVector.zero(SPECIES), s1 = FloatVector.zero(SPECIES), s2 = FloatVector.zero(SPECIES),
+                        s3 = FloatVector.zero(SPECIES), s4 = FloatVector.zero(SPECIES), s5 = FloatVector.zero(SPECIES),
+                        s6 = FloatVector.zero(SPECIES), s7 = FloatVector.zero(SPECIES);
+                int ap = (i / 8 * k + k0) * 8;
+                int bp = (jb * k + k0) * 8;
+                for (int p = 0; p < kl; p++, ap += 8, bp += 8) {
+                    FloatVector bv = FloatVector.fromArray(SPECIES, pb, bp);
+                    s0 = FloatVector.broadcast(SPECIES, pa[ap]).fma(bv, s0);
+                    s1 = FloatVector.broadcast(SPECIES, pa[ap + 1]).fma(bv, s1);
+                    s2 = FloatVector.broadcast(SPECIES, pa[ap + 2]).fma(bv, s2);
+                    s3 = FloatVector.broadcast(SPECIES, pa[ap + 3]).fma(bv, s3);
+                    s4 = FloatVector.broadcast(SPECIES, pa[ap + 4]).fma(bv, s4);
+                    s5 = FloatVector.broadcast(SPECIES, pa[ap + 5]).fma(bv, s5);
+                    s6 = FloatVector.broadcast(SPECIES, pa[ap + 6]).fma(bv, s6);
+                    s7 = FloatVector.broadcast(SPECIES, pa[ap + 7]).fma(bv, s7);
+                }
+                int o = cOff + i * ldc + j;
+                s0.add(FloatVector.fromArray(SPECIES, c, o)).intoArray(c, o);
+                s1.add(FloatVector.fromArray(SPECIES, c, o + ldc)).intoArray(c, o + ldc);
+                s2.add(FloatVector.fromArray(SPECIES, c, o + 2 * ldc)).intoArray(c, o + 2 * ldc);
+                s3.add(FloatVector.fromArray(SPECIES, c, o + 3 * ldc)).intoArray(c, o + 3 * ldc);
+                s4.add(FloatVector.fromArray(SPECIES, c, o + 4 * ldc)).intoArray(c, o + 4 * ldc);
+                s5.add(FloatVector.fromArray(SPECIES, c, o + 5 * ldc)).intoArray(c, o + 5 * ldc);
+                s6.add(FloatVector.fromArray(SPECIES, c, o + 6 * ldc)).intoArray(c, o + 6 * ldc);
+                s7.add(FloatVector.fromArray(SPECIES, c, o + 7 * ldc)).intoArray(c, o + 7 * ldc);
             }
-            addTo(c, c0 + j, s00, s01, s02);
-            addTo(c, c1 + j, s10, s11, s12);
-            addTo(c, c2 + j, s20, s21, s22);
-            addTo(c, c3 + j, s30, s31, s32);
-        }
-        for (; j + LANES <= colEnd; j += LANES) {
-            FloatVector s0 = FloatVector.zero(SPECIES), s1 = s0, s2 = s0, s3 = s0;
-            int bp = bOff + j;
-            int ap = 0;
-            for (int p = 0; p < k; p++, bp += ldb, ap += acs) {
-                FloatVector bv = FloatVector.fromArray(SPECIES, b, bp);
-                s0 = FloatVector.broadcast(SPECIES, a[a0 + ap]).fma(bv, s0);
-                s1 = FloatVector.broadcast(SPECIES, a[a1 + ap]).fma(bv, s1);
-                s2 = FloatVector.broadcast(SPECIES, a[a2 + ap]).fma(bv, s2);
-                s3 = FloatVector.broadcast(SPECIES, a[a3 + ap]).fma(bv, s3);
-            }
-            s0.add(FloatVector.fromArray(SPECIES, c, c0 + j)).intoArray(c, c0 + j);
-            s1.add(FloatVector.fromArray(SPECIES, c, c1 + j)).intoArray(c, c1 + j);
-            s2.add(FloatVector.fromArray(SPECIES, c, c2 + j)).intoArray(c, c2 + j);
-            s3.add(FloatVector.fromArray(SPECIES, c, c3 + j)).intoArray(c, c3 + j);
-        }
-        for (; j < colEnd; j++) {
-            float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-            int bp = bOff + j;
-            int ap = 0;
-            for (int p = 0; p < k; p++, bp += ldb, ap += acs) {
-                float bv = b[bp];
-                s0 += a[a0 + ap] * bv;
-                s1 += a[a1 + ap] * bv;
-                s2 += a[a2 + ap] * bv;
-                s3 += a[a3 + ap] * bv;
-            }
-            c[c0 + j] += s0;
-            c[c1 + j] += s1;
-            c[c2 + j] += s2;
-            c[c3 + j] += s3;
         }
     }
 
-    private static void singleRow(int i, int colStart, int colEnd, int k, float[] a, int aOff, int ars, int acs,
-                                  float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
-        int a0 = aOff + i * ars;
-        int c0 = cOff + i * ldc;
-        int j = colStart;
-        for (; j + LANES <= colEnd; j += LANES) {
-            FloatVector s = FloatVector.zero(SPECIES);
-            int bp = bOff + j;
-            int ap = a0;
-            for (int p = 0; p < k; p++, bp += ldb, ap += acs) {
-                s = FloatVector.broadcast(SPECIES, a[ap]).fma(FloatVector.fromArray(SPECIES, b, bp), s);
-            }
-            s.add(FloatVector.fromArray(SPECIES, c, c0 + j)).intoArray(c, c0 + j);
-        }
-        for (; j < colEnd; j++) {
-            float s = 0;
-            int bp = bOff + j;
-            int ap = a0;
-            for (int p = 0; p < k; p++, bp += ldb, ap += acs) {
-                s += a[ap] * b[bp];
-            }
-            c[c0 + j] += s;
+    private static void addPartial(FloatVector s, float[] c, int at, int width) {
+        float[] lanes = s.toArray();
+        for (int j = 0; j < width; j++) {
+            c[at + j] += lanes[j];
         }
     }
 
-    private static void addTo(float[] c, int at, FloatVector v0, FloatVector v1, FloatVector v2) {
-        v0.add(FloatVector.fromArray(SPECIES, c, at)).intoArray(c, at);
-        v1.add(FloatVector.fromArray(SPECIES, c, at + LANES)).intoArray(c, at + LANES);
-        v2.add(FloatVector.fromArray(SPECIES, c, at + 2 * LANES)).intoArray(c, at + 2 * LANES);
+    /** One row of C against one panel (edge rows, and vector widths other than 8). */
+    private static void row1(int k, float[] pa, int ap, float[] pb, int bp, float[] c, int c0, int width) {
+        FloatVector s = FloatVector.zero(SPECIES);
+        for (int p = 0; p < k; p++, ap += LANES, bp += LANES) {
+            s = FloatVector.broadcast(SPECIES, pa[ap]).fma(FloatVector.fromArray(SPECIES, pb, bp), s);
+        }
+        store(s, c, c0, width);
+    }
+
+    /** {@code c[at..at+width) += s[0..width)}; the last panel of a matrix may be narrower than a vector. */
+    private static void store(FloatVector s, float[] c, int at, int width) {
+        if (width == LANES) {
+            s.add(FloatVector.fromArray(SPECIES, c, at)).intoArray(c, at);
+        } else {
+            addPartial(s, c, at, width);
+        }
     }
 
     /** {@code dst[n] += Σ_rows src[row][·]}: column sums of a row-major {@code [rows×n]} block (bias gradients). */
@@ -206,7 +201,7 @@ public final class Gemm {
         }
     }
 
-    /** Dot product used by tests and small reductions. */
+    /** Dot product of two float ranges. */
     public static float dot(int n, float[] x, int xOff, float[] y, int yOff) {
         FloatVector acc = FloatVector.zero(SPECIES);
         int i = 0;

@@ -45,7 +45,7 @@ final class GruLayer extends RecurrentLayer {
     void forward(float[] params, float[] h0, float[] c0, int[] valid) {
         int bh = batch * hidden;
         int g = gateRows;
-        transposeWeights(params);
+        packForwardWeights(params);
         System.arraycopy(h0, 0, outputs, 0, bh);
         projectInputs(params, inputGates, false);
         for (int t = 0; t < steps; t++) {
@@ -55,7 +55,7 @@ final class GruLayer extends RecurrentLayer {
             for (int b = 0; b < batch; b++) {
                 System.arraycopy(params, bHh.offset(), hiddenGates, zs + b * g, g);
             }
-            Gemm.mulAdd(batch, g, hidden, outputs, prev, hidden, wHhT, 0, g, hiddenGates, zs, g);
+            Gemm.multiply(batch, outputs, prev, hidden, 1, recurrentWeightsT, hiddenGates, zs, g);
             for (int b = 0; b < batch; b++) {
                 int p = prev + b * hidden;
                 int q = next + b * hidden;
@@ -99,6 +99,7 @@ final class GruLayer extends RecurrentLayer {
     void backward(float[] params, float[] grads, float[] dOutputs, float[] dInput, int[] valid) {
         int bh = batch * hidden;
         int g = gateRows;
+        packBackwardWeights(params, dInput != null);
         Arrays.fill(dHidden, 0, bh, 0f);
         for (int t = steps - 1; t >= 0; t--) {
             for (int b = 0; b < batch; b++) {
@@ -115,7 +116,7 @@ final class GruLayer extends RecurrentLayer {
                     }
                 }
             }
-            Gemm.mulAdd(batch, hidden, g, dHiddenGates, t * batch * g, g, params, wHh.offset(), hidden, dHidden, 0, hidden);
+            Gemm.multiply(batch, dHiddenGates, t * batch * g, g, 1, recurrentWeights, dHidden, 0, hidden);
         }
         accumulateRecurrentWeightGradient(grads, dHiddenGates);
         Gemm.addColumnSums(steps * batch, g, dHiddenGates, 0, g, grads, bHh.offset());

@@ -47,14 +47,14 @@ final class LstmLayer extends RecurrentLayer {
     void forward(float[] params, float[] h0, float[] c0, int[] valid) {
         int bh = batch * hidden;
         int g = gateRows;
-        transposeWeights(params);
+        packForwardWeights(params);
         System.arraycopy(h0, 0, outputs, 0, bh);
         System.arraycopy(c0, 0, cells, 0, bh);
         projectInputs(params, gates, true);
         for (int t = 0; t < steps; t++) {
             int prev = t * bh;
             int next = prev + bh;
-            Gemm.mulAdd(batch, g, hidden, outputs, prev, hidden, wHhT, 0, g, gates, t * batch * g, g);
+            Gemm.multiply(batch, outputs, prev, hidden, 1, recurrentWeightsT, gates, t * batch * g, g);
             for (int b = 0; b < batch; b++) {
                 int z = (t * batch + b) * g;
                 int p = prev + b * hidden;
@@ -110,6 +110,7 @@ final class LstmLayer extends RecurrentLayer {
     void backward(float[] params, float[] grads, float[] dOutputs, float[] dInput, int[] valid) {
         int bh = batch * hidden;
         int g = gateRows;
+        packBackwardWeights(params, dInput != null);
         Arrays.fill(dHidden, 0, bh, 0f);
         Arrays.fill(dCell, 0, bh, 0f);
         for (int t = steps - 1; t >= 0; t--) {
@@ -128,7 +129,7 @@ final class LstmLayer extends RecurrentLayer {
                 }
             }
             // dh_{t-1} += dZ_t · W_hh
-            Gemm.mulAdd(batch, hidden, g, dGates, t * batch * g, g, params, wHh.offset(), hidden, dHidden, 0, hidden);
+            Gemm.multiply(batch, dGates, t * batch * g, g, 1, recurrentWeights, dHidden, 0, hidden);
         }
         accumulateRecurrentWeightGradient(grads, dGates);
         backpropInputs(params, grads, dGates, dInput, true);

@@ -28,7 +28,10 @@ public final class Network {
     private int positions;
     /** Positions are exactly all rows in order: the head reads the top layer's outputs in place. */
     private boolean denseRows;
-    private float[] fcWeightT = new float[0];
+    private final PackedMatrix fcWeightT = new PackedMatrix();
+    private final PackedMatrix fcWeightPacked = new PackedMatrix();
+    private final PackedMatrix headInputs = new PackedMatrix();
+    private final PackedMatrix headGradientsT = new PackedMatrix();
     private float[] gathered = new float[0];
     private float[] head = new float[0];
     private float[] dGathered = new float[0];
@@ -174,9 +177,6 @@ public final class Network {
         if (positionRows.length < rows) {
             positionRows = new int[rows];
         }
-        if (fcWeightT.length != h * o) {
-            fcWeightT = new float[h * o];
-        }
         gathered = RecurrentLayer.grow(gathered, rows * h);
         dGathered = RecurrentLayer.grow(dGathered, rows * h);
         head = RecurrentLayer.grow(head, rows * o);
@@ -242,11 +242,11 @@ public final class Network {
             in = gathered;
             inOff = 0;
         }
-        Gemm.transpose(o, h, params, fcWeight.offset(), fcWeightT, 0);
+        fcWeightT.pack(params, fcWeight.offset(), h, o, h, true);
         for (int p = 0; p < positions; p++) {
             System.arraycopy(params, fcBias.offset(), head, p * o, o);
         }
-        Gemm.mulAdd(positions, o, h, in, inOff, h, fcWeightT, 0, o, head, 0, o);
+        Gemm.multiply(positions, in, inOff, h, 1, fcWeightT, head, 0, o);
     }
 
     private LossSum applyLoss(MiniBatch mb, int t0, boolean gradient) {
@@ -293,13 +293,17 @@ public final class Network {
         // Head weights: dW_fc [O×H] += dHeadᵀ · inputs; db_fc += column sums.
         Gemm.addColumnSums(positions, o, head, 0, o, grads, fcBias.offset());
         Arrays.fill(dUpper, 0, rows * h, 0f);
+        fcWeightPacked.pack(params, fcWeight.offset(), o, h, h, false);
+        headGradientsT.pack(head, 0, positions, o, o, false);
         if (denseRows) {
-            Gemm.mulAddTransposedA(o, h, positions, head, 0, o, top, batch * h, h, grads, fcWeight.offset(), h);
-            Gemm.mulAdd(positions, h, o, head, 0, o, params, fcWeight.offset(), h, dUpper, 0, h);
+            headInputs.pack(top, batch * h, positions, h, h, false);
+            Gemm.multiplyPackedA(headGradientsT, headInputs, grads, fcWeight.offset(), h);
+            Gemm.multiply(positions, head, 0, o, 1, fcWeightPacked, dUpper, 0, h);
         } else {
-            Gemm.mulAddTransposedA(o, h, positions, head, 0, o, gathered, 0, h, grads, fcWeight.offset(), h);
+            headInputs.pack(gathered, 0, positions, h, h, false);
+            Gemm.multiplyPackedA(headGradientsT, headInputs, grads, fcWeight.offset(), h);
             Arrays.fill(dGathered, 0, positions * h, 0f);
-            Gemm.mulAdd(positions, h, o, head, 0, o, params, fcWeight.offset(), h, dGathered, 0, h);
+            Gemm.multiply(positions, head, 0, o, 1, fcWeightPacked, dGathered, 0, h);
             for (int p = 0; p < positions; p++) {
                 System.arraycopy(dGathered, p * h, dUpper, positionRows[p] * h, h);
             }

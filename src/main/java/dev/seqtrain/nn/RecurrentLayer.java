@@ -29,9 +29,16 @@ abstract class RecurrentLayer {
 
     int steps;
     int batch;
-    /** Transposed weights, refreshed from the parameters at every forward pass. */
-    float[] wIhT = new float[0];
-    float[] wHhT = new float[0];
+    /** Weights packed for the GEMM kernel, refreshed from the parameters at every pass. */
+    final PackedMatrix inputWeightsT = new PackedMatrix();
+    final PackedMatrix recurrentWeightsT = new PackedMatrix();
+    final PackedMatrix inputWeights = new PackedMatrix();
+    final PackedMatrix recurrentWeights = new PackedMatrix();
+    /** Packed activations and gate gradients (transposed) for the weight-gradient products. */
+    private final PackedMatrix activations = new PackedMatrix();
+    private final PackedMatrix gateGradientsT = new PackedMatrix();
+    /** Token input only: {@code W_ihᵀ} as rows, one per token, for the lookup. */
+    private float[] wIhT = new float[0];
     /** [(steps+1)×B×H]: block 0 is the initial state, block t+1 the output of step t. */
     float[] outputs = new float[0];
     /** Scratch for a transposed weight gradient. */
@@ -60,11 +67,10 @@ abstract class RecurrentLayer {
     void prepare(int steps, int batch) {
         this.steps = steps;
         this.batch = batch;
-        if (wIhT.length != inputSize * gateRows) {
+        if (categorical && wIhT.length != inputSize * gateRows) {
             wIhT = new float[inputSize * gateRows];
-            wHhT = new float[hidden * gateRows];
-            gradT = new float[Math.max(inputSize, hidden) * gateRows];
-            tokenTouched = new boolean[categorical ? inputSize : 0];
+            gradT = new float[inputSize * gateRows];
+            tokenTouched = new boolean[inputSize];
         }
         outputs = grow(outputs, (steps + 1) * batch * hidden);
         allocate(steps, batch);
@@ -102,9 +108,22 @@ abstract class RecurrentLayer {
         return (step + 1) * batch * hidden;
     }
 
-    void transposeWeights(float[] params) {
-        Gemm.transpose(gateRows, inputSize, params, wIh.offset(), wIhT, 0);
-        Gemm.transpose(gateRows, hidden, params, wHh.offset(), wHhT, 0);
+    /** Packs {@code W_ihᵀ} and {@code W_hhᵀ} (or the token lookup table) for the forward pass. */
+    void packForwardWeights(float[] params) {
+        if (categorical) {
+            Gemm.transpose(gateRows, inputSize, params, wIh.offset(), wIhT, 0);
+        } else {
+            inputWeightsT.pack(params, wIh.offset(), inputSize, gateRows, inputSize, true);
+        }
+        recurrentWeightsT.pack(params, wHh.offset(), hidden, gateRows, hidden, true);
+    }
+
+    /** Packs {@code W_hh} (and {@code W_ih} when the input gradient is needed) for the backward pass. */
+    void packBackwardWeights(float[] params, boolean inputGradient) {
+        recurrentWeights.pack(params, wHh.offset(), gateRows, hidden, hidden, false);
+        if (inputGradient && !categorical) {
+            inputWeights.pack(params, wIh.offset(), gateRows, inputSize, inputSize, false);
+        }
     }
 
     /**
@@ -133,7 +152,7 @@ abstract class RecurrentLayer {
                 }
             }
         } else {
-            Gemm.mulAdd(rows, g, inputSize, inputDense, inputDenseOffset, inputSize, wIhT, 0, g, z, 0, g);
+            Gemm.multiply(rows, inputDense, inputDenseOffset, inputSize, 1, inputWeightsT, z, 0, g);
         }
     }
 
@@ -142,6 +161,8 @@ abstract class RecurrentLayer {
      * {@code dW_ih}, {@code db_ih} (and {@code db_hh} when {@code hiddenBiasShared}) and writes {@code dInput}.
      */
     void backpropInputs(float[] params, float[] grads, float[] dZx, float[] dInput, boolean hiddenBiasShared) {
+        // LSTM and RNN use one gate gradient for both weight matrices: it is already packed.
+        boolean reusePackedGradients = hiddenBiasShared;
         int rows = steps * batch;
         int g = gateRows;
         Gemm.addColumnSums(rows, g, dZx, 0, g, grads, bIh.offset());
@@ -171,40 +192,25 @@ abstract class RecurrentLayer {
                 }
             }
         } else {
-            // dW_ihᵀ [I×G] = Xᵀ · dZx: vectorised along the (long) gate dimension, then transposed in.
-            Arrays.fill(gradT, 0, inputSize * g, 0f);
-            Gemm.mulAddTransposedA(inputSize, g, rows, inputDense, inputDenseOffset, inputSize, dZx, 0, g, gradT, 0, g);
-            addTransposed(inputSize, g, gradT, grads, wIh.offset());
+            // dW_ih [G×I] += dZxᵀ · X, one product over all steps.
+            activations.pack(inputDense, inputDenseOffset, rows, inputSize, inputSize, false);
+            if (!reusePackedGradients) {
+                gateGradientsT.pack(dZx, 0, rows, g, g, false);
+            }
+            Gemm.multiplyPackedA(gateGradientsT, activations, grads, wIh.offset(), inputSize);
             if (dInput != null) {
                 Arrays.fill(dInput, 0, rows * inputSize, 0f);
-                Gemm.mulAdd(rows, inputSize, g, dZx, 0, g, params, wIh.offset(), inputSize, dInput, 0, inputSize);
+                Gemm.multiply(rows, dZx, 0, g, 1, inputWeights, dInput, 0, inputSize);
             }
         }
     }
 
-    /** {@code dW_hh += dZhᵀ · H_prev} over all steps, {@code H_prev} being output blocks 0..steps-1. */
+    /** {@code dW_hh [G×H] += dZhᵀ · H_prev} over all steps, {@code H_prev} being output blocks 0..steps-1. */
     void accumulateRecurrentWeightGradient(float[] grads, float[] dZh) {
         int rows = steps * batch;
-        int g = gateRows;
-        Arrays.fill(gradT, 0, hidden * g, 0f);
-        Gemm.mulAddTransposedA(hidden, g, rows, outputs, 0, hidden, dZh, 0, g, gradT, 0, g);
-        addTransposed(hidden, g, gradT, grads, wHh.offset());
-    }
-
-    /** {@code dst[c][r] += src[r][c]} for row-major {@code src[rows×cols]}. */
-    static void addTransposed(int rows, int cols, float[] src, float[] dst, int dstOff) {
-        final int tile = 32;
-        for (int r0 = 0; r0 < rows; r0 += tile) {
-            int r1 = Math.min(rows, r0 + tile);
-            for (int c0 = 0; c0 < cols; c0 += tile) {
-                int c1 = Math.min(cols, c0 + tile);
-                for (int r = r0; r < r1; r++) {
-                    for (int c = c0; c < c1; c++) {
-                        dst[dstOff + c * rows + r] += src[r * cols + c];
-                    }
-                }
-            }
-        }
+        activations.pack(outputs, 0, rows, hidden, hidden, false);
+        gateGradientsT.pack(dZh, 0, rows, gateRows, gateRows, false);
+        Gemm.multiplyPackedA(gateGradientsT, activations, grads, wHh.offset(), hidden);
     }
 
     static float[] grow(float[] a, int n) {

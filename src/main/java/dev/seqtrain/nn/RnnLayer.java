@@ -23,13 +23,13 @@ final class RnnLayer extends RecurrentLayer {
     @Override
     void forward(float[] params, float[] h0, float[] c0, int[] valid) {
         int bh = batch * hidden;
-        transposeWeights(params);
+        packForwardWeights(params);
         System.arraycopy(h0, 0, outputs, 0, bh);
         projectInputs(params, preActivations, true);
         for (int t = 0; t < steps; t++) {
             int prev = t * bh;
             int next = prev + bh;
-            Gemm.mulAdd(batch, hidden, hidden, outputs, prev, hidden, wHhT, 0, hidden, preActivations, t * bh, hidden);
+            Gemm.multiply(batch, outputs, prev, hidden, 1, recurrentWeightsT, preActivations, t * bh, hidden);
             for (int b = 0; b < batch; b++) {
                 int q = next + b * hidden;
                 if (t < valid[b]) {
@@ -44,6 +44,7 @@ final class RnnLayer extends RecurrentLayer {
     @Override
     void backward(float[] params, float[] grads, float[] dOutputs, float[] dInput, int[] valid) {
         int bh = batch * hidden;
+        packBackwardWeights(params, dInput != null);
         Arrays.fill(dHidden, 0, bh, 0f);
         for (int t = steps - 1; t >= 0; t--) {
             for (int b = 0; b < batch; b++) {
@@ -63,7 +64,7 @@ final class RnnLayer extends RecurrentLayer {
                     }
                 }
             }
-            Gemm.mulAdd(batch, hidden, hidden, dPre, t * bh, hidden, params, wHh.offset(), hidden, dHidden, 0, hidden);
+            Gemm.multiply(batch, dPre, t * bh, hidden, 1, recurrentWeights, dHidden, 0, hidden);
         }
         accumulateRecurrentWeightGradient(grads, dPre);
         backpropInputs(params, grads, dPre, dInput, true);

@@ -1,0 +1,85 @@
+package dev.seqtrain.nn;
+
+import java.util.Arrays;
+
+/**
+ * The right-hand operand of {@link Gemm#multiply}, repacked into column panels one vector wide:
+ * panel {@code jb} holds columns {@code jb·L .. jb·L+L-1} of every row, contiguously, row after row
+ * (the last panel zero-padded). The multiply's inner loop then reads memory strictly in order.
+ *
+ * <p>Packing costs one pass over the matrix, repaid many times: a recurrent weight matrix is packed
+ * once per forward (or backward) pass and reused at every time step. The buffer grows only, so a
+ * layer that keeps its packed matrices allocates nothing per step.
+ */
+public final class PackedMatrix {
+    private static final int L = Gemm.LANES;
+    private float[] data = new float[0];
+    private int rows;
+    private int cols;
+
+    /**
+     * Packs {@code B[rows×cols]}: when {@code transposed} is false {@code B[p][j] = src[off + p·ld + j]};
+     * when true {@code B[p][j] = src[off + j·ld + p]} (B is the transpose of a row-major {@code [cols×rows]}
+     * matrix, e.g. a weight matrix {@code W} used as {@code Wᵀ}).
+     */
+    public PackedMatrix pack(float[] src, int off, int rows, int cols, int ld, boolean transposed) {
+        this.rows = rows;
+        this.cols = cols;
+        int panels = (cols + L - 1) / L;
+        int size = panels * rows * L;
+        if (data.length < size) {
+            data = new float[size];
+        }
+        for (int jb = 0; jb < panels; jb++) {
+            int j0 = jb * L;
+            int width = Math.min(L, cols - j0);
+            int base = jb * rows * L;
+            if (!transposed) {
+                for (int p = 0; p < rows; p++) {
+                    System.arraycopy(src, off + p * ld + j0, data, base + p * L, width);
+                    if (width < L) {
+                        Arrays.fill(data, base + p * L + width, base + p * L + L, 0f);
+                    }
+                }
+            } else {
+                for (int p = 0; p < rows; p++) {
+                    int at = base + p * L;
+                    for (int c = 0; c < width; c++) {
+                        data[at + c] = src[off + (j0 + c) * ld + p];
+                    }
+                    for (int c = width; c < L; c++) {
+                        data[at + c] = 0f;
+                    }
+                }
+            }
+        }
+        return this;
+    }
+
+    /** Packs {@code B[p][j] = src[off + p·rowStride + j·colStride]} for {@code p < rows}, {@code j < cols}. */
+    public PackedMatrix packStrided(float[] src, int off, int rows, int cols, int rowStride, int colStride) {
+        if (colStride == 1) {
+            return pack(src, off, rows, cols, rowStride, false);
+        }
+        if (rowStride == 1) {
+            return pack(src, off, rows, cols, colStride, true);
+        }
+        throw new IllegalArgumentException("one of the strides must be 1");
+    }
+
+    public int rows() {
+        return rows;
+    }
+
+    public int cols() {
+        return cols;
+    }
+
+    int panels() {
+        return (cols + L - 1) / L;
+    }
+
+    float[] data() {
+        return data;
+    }
+}
