@@ -14,7 +14,7 @@ import java.util.Arrays;
  */
 @Command(name = "seqtrain", mixinStandardHelpOptions = true, version = "seqtrain 0.1.0",
         description = "Train and run recurrent networks (LSTM, GRU, tanh RNN) on Apache Spark.",
-        subcommands = {ImportTorchCommand.class, PredictCommand.class})
+        subcommands = {TrainCommand.class, SampleCommand.class, PredictCommand.class, ImportTorchCommand.class})
 public final class Main implements Runnable {
     public static final int EXIT_FAILED = 1;
     public static final int EXIT_BAD_INPUT = 2;

@@ -62,7 +62,11 @@ final class PredictCommand implements Callable<Integer> {
         }
         List<SequenceExample> examples = new ArrayList<>();
         for (LongCsvReader.Sequence s : table.sequences()) {
-            examples.add(toExample(s, spec, input));
+            SequenceExample e = toExample(s, spec, input);
+            if (m.info().featureMean() != null) {
+                e = dev.seqtrain.data.SparkDataset.normalize(e, m.info().featureMean(), m.info().featureStd());
+            }
+            examples.add(e);
         }
         StringBuilder out = new StringBuilder(header(spec));
         Network net = new Network(spec);

@@ -32,6 +32,15 @@ public final class LongCsvReader {
     }
 
     public static Table read(BufferedReader reader, String source, int maxSeqLength) throws IOException {
+        return read(reader, source, maxSeqLength, null);
+    }
+
+    /**
+     * Reads the file. With {@code skipped} null the first bad row is an error; otherwise each bad row
+     * (and every other row of its sequence) is skipped and reported there. Header problems are always errors.
+     */
+    public static Table read(BufferedReader reader, String source, int maxSeqLength, List<BadRecord> skipped)
+            throws IOException {
         String headerLine = reader.readLine();
         int lineNo = 1;
         while (headerLine != null && headerLine.isBlank()) {
@@ -87,14 +96,74 @@ public final class LongCsvReader {
         targetIdx = ti.stream().mapToInt(Integer::intValue).toArray();
 
         Map<String, Builder> sequences = new LinkedHashMap<>();
+        java.util.Set<String> badSequences = new java.util.HashSet<>();
         String line;
         while ((line = reader.readLine()) != null) {
             lineNo++;
             if (line.isBlank()) {
                 continue;
             }
-            String[] cells = CsvLine.split(line);
-            String at = source + ":" + lineNo;
+            try {
+                readRow(line, lineNo, source, header, featureIdx, targetIdx, labelColumn, maxSeqLength, sequences, badSequences);
+            } catch (BadInputException e) {
+                if (skipped == null) {
+                    throw e;
+                }
+                skipped.add(new BadRecord(reasonOf(e.getMessage()), e.getMessage()));
+            }
+        }
+        List<Sequence> out = new ArrayList<>(sequences.size());
+        for (Builder b : sequences.values()) {
+            if (badSequences.contains(b.id)) {
+                continue;
+            }
+            try {
+                out.add(b.build(source));
+            } catch (BadInputException e) {
+                if (skipped == null) {
+                    throw e;
+                }
+                skipped.add(new BadRecord(reasonOf(e.getMessage()), e.getMessage()));
+            }
+        }
+        return new Table(source, features, targets, labelColumn >= 0, out);
+    }
+
+    private static void readRow(String line, int lineNo, String source, String[] header, int[] featureIdx, int[] targetIdx,
+                                int labelColumn, int maxSeqLength, Map<String, Builder> sequences,
+                                java.util.Set<String> badSequences) {
+        String[] cells = CsvLine.split(line);
+        String at = source + ":" + lineNo;
+        String rowId = cells.length > 0 ? cells[0].trim() : "";
+        try {
+            readCells(cells, at, lineNo, header, featureIdx, targetIdx, labelColumn, maxSeqLength, sequences);
+        } catch (BadInputException e) {
+            badSequences.add(rowId);
+            throw e;
+        }
+    }
+
+    /** A short category for counting skipped records by reason. */
+    static String reasonOf(String message) {
+        if (message.contains("columns, the header has")) {
+            return "column-count";
+        } else if (message.contains("is not a finite number")) {
+            return "not-finite";
+        } else if (message.contains("is not a number") || message.contains("not a non-negative integer")) {
+            return "not-a-number";
+        } else if (message.contains("repeats step") || message.contains("has no step")) {
+            return "steps-not-0..T-1";
+        } else if (message.contains("maxSeqLength")) {
+            return "too-long";
+        } else if (message.contains("label")) {
+            return "label";
+        }
+        return "other";
+    }
+
+    private static void readCells(String[] cells, String at, int lineNo, String[] header, int[] featureIdx, int[] targetIdx,
+                                  int labelColumn, int maxSeqLength, Map<String, Builder> sequences) {
+        {
             if (cells.length != header.length) {
                 throw new BadInputException(at + ": " + cells.length + " columns, the header has " + header.length);
             }
@@ -110,11 +179,6 @@ public final class LongCsvReader {
             Builder b = sequences.computeIfAbsent(id, k -> new Builder(k, featureIdx.length, targetIdx.length));
             b.add(step, lineNo, cells, featureIdx, targetIdx, labelColumn, header, at);
         }
-        List<Sequence> out = new ArrayList<>(sequences.size());
-        for (Builder b : sequences.values()) {
-            out.add(b.build(source));
-        }
-        return new Table(source, features, targets, labelColumn >= 0, out);
     }
 
     private static final class Builder {

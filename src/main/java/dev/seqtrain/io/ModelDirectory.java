@@ -87,7 +87,7 @@ public final class ModelDirectory {
         }
         NetworkSpec spec = specFromJson(root, jsonPath.toString());
         ModelInfo info = new ModelInfo(strings(root, "vocabulary", jsonPath), strings(root, "classes", jsonPath),
-                root.path("source").asText(null));
+                root.path("source").asText(null), floats(root, "featureMean", spec, jsonPath), floats(root, "featureStd", spec, jsonPath));
         if (spec.categoricalInput() && info.vocabulary() != null && info.vocabulary().size() != spec.inputSize()) {
             throw new BadInputException(jsonPath + ": vocabulary has " + info.vocabulary().size() + " entries but inputSize is "
                     + spec.inputSize());
@@ -189,6 +189,14 @@ public final class ModelDirectory {
             ArrayNode a = n.putArray("classes");
             info.classes().forEach(a::add);
         }
+        if (info.featureMean() != null) {
+            ArrayNode m = n.putArray("featureMean");
+            ArrayNode d = n.putArray("featureStd");
+            for (int i = 0; i < info.featureMean().length; i++) {
+                m.add(info.featureMean()[i]);
+                d.add(info.featureStd()[i]);
+            }
+        }
         return n;
     }
 
@@ -242,6 +250,26 @@ public final class ModelDirectory {
                 throw new BadInputException(source + ": field '" + name + "' holds a non-string " + e);
             }
             out.add(e.asText());
+        }
+        return out;
+    }
+
+    private static float[] floats(JsonNode root, String name, NetworkSpec spec, Path source) {
+        JsonNode n = root.get(name);
+        if (n == null || n.isNull()) {
+            return null;
+        }
+        if (!n.isArray() || n.size() != spec.inputSize() || spec.categoricalInput()) {
+            throw new BadInputException(source + ": field '" + name + "' must be an array of " + spec.inputSize()
+                    + " numbers (dense input only)");
+        }
+        float[] out = new float[n.size()];
+        for (int i = 0; i < out.length; i++) {
+            if (!n.get(i).isNumber() || !Float.isFinite((float) n.get(i).asDouble())
+                    || (name.equals("featureStd") && n.get(i).asDouble() <= 0)) {
+                throw new BadInputException(source + ": field '" + name + "' entry " + i + " is not a valid number");
+            }
+            out[i] = (float) n.get(i).asDouble();
         }
         return out;
     }

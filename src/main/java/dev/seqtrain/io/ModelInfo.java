@@ -8,9 +8,11 @@ import java.util.List;
  * @param vocabulary token strings for token input, index = token id (null for dense input)
  * @param classes    class names for softmax outputs, index = class id (null when unnamed)
  * @param source     how the model was made (e.g. "import-torch", "train"), for people reading model.json
+ * @param featureMean per-feature mean subtracted from dense inputs before the network (null = none)
+ * @param featureStd  per-feature standard deviation dividing dense inputs (null = none)
  */
-public record ModelInfo(List<String> vocabulary, List<String> classes, String source) {
+public record ModelInfo(List<String> vocabulary, List<String> classes, String source, float[] featureMean, float[] featureStd) {
     public static ModelInfo of(String source) {
-        return new ModelInfo(null, null, source);
+        return new ModelInfo(null, null, source, null, null);
     }
 }

@@ -5,7 +5,7 @@ package dev.seqtrain.nn;
  * every {@code stepSize} steps); or cosine annealing from the base rate to {@code minRate} over
  * {@code totalSteps}, then flat.
  */
-public record LearningRateSchedule(Kind kind, float baseRate, long stepSize, float gamma, long totalSteps, float minRate) {
+public record LearningRateSchedule(Kind kind, float baseRate, long stepSize, float gamma, long totalSteps, float minRate) implements java.io.Serializable {
     public enum Kind { CONSTANT, STEP, COSINE }
 
     public LearningRateSchedule {

@@ -8,7 +8,7 @@ package dev.seqtrain.nn;
  * @param positions number of output positions (real steps for many-to-many, sequences for many-to-one)
  * @param correct   positions whose arg-max matched the class target (classification losses only)
  */
-public record LossSum(double sum, long positions, long correct) {
+public record LossSum(double sum, long positions, long correct) implements java.io.Serializable {
     public static final LossSum ZERO = new LossSum(0, 0, 0);
 
     public LossSum plus(LossSum o) {

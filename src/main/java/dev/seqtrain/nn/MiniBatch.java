@@ -18,7 +18,7 @@ package dev.seqtrain.nn;
  * @param valueTargets many-to-many: [T][B][O]; many-to-one: [B][O]; or null
  */
 public record MiniBatch(int steps, int size, int inputSize, int[] lengths, float[] features, int[] tokens,
-                        int[] classTargets, float[] valueTargets) {
+                        int[] classTargets, float[] valueTargets) implements java.io.Serializable {
 
     public MiniBatch {
         if (steps < 1 || size < 1) {

@@ -14,7 +14,7 @@ package dev.seqtrain.nn;
  * @param dropout          dropout probability between recurrent layers while training (0 = off)
  */
 public record NetworkSpec(CellType cell, int inputSize, boolean categoricalInput, int hidden, int layers,
-                          int outputSize, Task task, LossKind loss, float dropout) {
+                          int outputSize, Task task, LossKind loss, float dropout) implements java.io.Serializable {
 
     /** Largest dimension accepted anywhere: keeps every parameter count far inside an int. */
     public static final int MAX_DIMENSION = 1 << 16;

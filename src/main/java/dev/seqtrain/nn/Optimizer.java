@@ -16,7 +16,7 @@ package dev.seqtrain.nn;
  * @param weightDecay L2 penalty coefficient
  */
 public record Optimizer(OptimizerKind kind, float momentum, boolean nesterov, float beta1, float beta2, float rho,
-                        float epsilon, float weightDecay) {
+                        float epsilon, float weightDecay) implements java.io.Serializable {
 
     public static Optimizer defaults(OptimizerKind kind) {
         return new Optimizer(kind, kind == OptimizerKind.SGD ? 0.9f : 0f, false, 0.9f, 0.999f, 0.99f, 1e-8f, 0f);

@@ -5,7 +5,7 @@ package dev.seqtrain.nn;
  * steps taken. Being flat arrays, it can be averaged across workers and written to checkpoints like
  * the parameters themselves.
  */
-public final class OptimizerState {
+public final class OptimizerState implements java.io.Serializable {
     public final float[][] slots;
     public long step;
 

@@ -1,0 +1,35 @@
+package dev.seqtrain.cli;
+
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
+
+/**
+ * Creates the Spark context for a command. Under {@code spark-submit} the master and everything else
+ * come from spark-submit; otherwise Spark runs in local mode ({@code local[*]}) or against
+ * {@code --master}, bound to 127.0.0.1 with the web UI off, so a laptop run opens no public port.
+ */
+final class SparkSessions {
+    private SparkSessions() {
+    }
+
+    static JavaSparkContext start(String master, String appName) {
+        SparkConf conf = new SparkConf().setAppName(appName);
+        boolean submitted = conf.contains("spark.master");
+        if (master != null) {
+            conf.setMaster(master);
+        } else if (!submitted) {
+            conf.setMaster("local[*]");
+        }
+        if (!submitted) {
+            conf.setIfMissing("spark.driver.host", "127.0.0.1");
+            conf.setIfMissing("spark.driver.bindAddress", "127.0.0.1");
+            conf.setIfMissing("spark.ui.enabled", "false");
+            conf.setIfMissing("spark.sql.shuffle.partitions", "8");
+            // Executors we launch ourselves (standalone on loopback) need the Vector API module too.
+            conf.setIfMissing("spark.executor.extraJavaOptions", "--add-modules=jdk.incubator.vector");
+        }
+        JavaSparkContext sc = new JavaSparkContext(conf);
+        sc.setLogLevel("WARN");
+        return sc;
+    }
+}

@@ -1,0 +1,168 @@
+package dev.seqtrain.cli;
+
+import dev.seqtrain.data.SparkDataset;
+import dev.seqtrain.io.BadInputException;
+import dev.seqtrain.io.Model;
+import dev.seqtrain.io.ModelDirectory;
+import dev.seqtrain.io.ModelInfo;
+import dev.seqtrain.nn.CellType;
+import dev.seqtrain.nn.LearningRateSchedule;
+import dev.seqtrain.nn.LossKind;
+import dev.seqtrain.nn.NetworkSpec;
+import dev.seqtrain.nn.Optimizer;
+import dev.seqtrain.nn.OptimizerKind;
+import dev.seqtrain.nn.Task;
+import dev.seqtrain.train.ParameterAveragingTrainer;
+import dev.seqtrain.train.TrainerSettings;
+import dev.seqtrain.train.TrainingRun;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaSparkContext;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.FileNotFoundException;
+import java.io.FileReader;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code seqtrain train}: distributed training from a config file. */
+@Command(name = "train", mixinStandardHelpOptions = true, description = "Train a network on Spark by parameter averaging.")
+final class TrainCommand implements Callable<Integer> {
+    @Option(names = "--config", description = "a .properties file of settings (see README for every key)")
+    String config;
+    @Option(names = "--set", description = "override a setting: --set key=value (repeatable)")
+    List<String> overrides = new ArrayList<>();
+    @Option(names = "--master", description = "Spark master URL (default: local[*], or spark-submit's)")
+    String master;
+    @Option(names = "--output", description = "run directory, any Hadoop path (default: runs/<config name>)")
+    String output;
+    @Option(names = "--resume", description = "continue the run in --output from its newest valid checkpoint")
+    boolean resume;
+    @Option(names = "--overwrite", description = "replace a run already in --output")
+    boolean overwrite;
+    @Option(names = "--sample-length", defaultValue = "300", description = "language models: characters to sample at the end")
+    int sampleLength;
+    @Option(names = "--verbose", description = "print stack traces")
+    boolean verbose;
+
+    @Override
+    public Integer call() throws Exception {
+        TrainConfig cfg;
+        if (config != null) {
+            try (Reader r = new FileReader(config, StandardCharsets.UTF_8)) {
+                cfg = TrainConfig.load(r, config, overrides);
+            } catch (FileNotFoundException e) {
+                throw new BadInputException(config + ": config file not found");
+            }
+        } else {
+            cfg = TrainConfig.load(null, "--set", overrides);
+        }
+        String name = config == null ? "run" : new java.io.File(config).getName().replaceFirst("\\.properties$", "");
+        Path out = new Path(output != null ? output : "runs/" + name);
+        Configuration hadoop = new Configuration();
+        TrainingRun.prepareOutput(out, hadoop, resume, overwrite);
+        long started = System.nanoTime();
+        try (JavaSparkContext sc = SparkSessions.start(master, "seqtrain train " + name)) {
+            SparkDataset.Loaded data = SparkDataset.load(sc, dataSettings(cfg));
+            NetworkSpec spec = networkSpec(cfg, data);
+            TrainerSettings settings = trainerSettings(cfg);
+            if (settings.workers() > data.trainCount()) {
+                throw new BadInputException(cfg.source() + ": train.workers=" + settings.workers() + " but only "
+                        + data.trainCount() + " training examples; use at most that many workers");
+            }
+            ModelInfo info = new ModelInfo(data.vocabulary(), data.classes(), "seqtrain train " + name, data.featureMean(),
+                    data.featureStd());
+            System.out.printf("seqtrain: %,d training and %,d validation sequences; %s, %d×%d, %d outputs; master %s%n",
+                    data.trainCount(), data.validCount(), spec.cell().id(), spec.layers(), spec.hidden(), spec.outputSize(),
+                    sc.master());
+            if (!data.skippedByReason().isEmpty()) {
+                System.out.println("seqtrain: skipped bad records: " + data.skippedByReason());
+            }
+            ParameterAveragingTrainer trainer = new ParameterAveragingTrainer(sc, spec, settings, data.train(), data.valid());
+            System.out.printf("seqtrain: %d workers, %d rounds per epoch%n", trainer.workers(), trainer.roundsPerEpoch());
+            TrainingRun run = new TrainingRun(trainer, spec, settings, info, cfg.values(), data.skippedByReason(), out,
+                    hadoop, System.out);
+            TrainingRun.Outcome outcome = run.run(resume);
+            trainer.close();
+            double minutes = (System.nanoTime() - started) / 60e9;
+            System.out.printf("seqtrain: done in %.1f min. Model: %s%s%n", minutes, outcome.modelDir(),
+                    outcome.bestEpoch() > 0 ? String.format(" (best validation loss %.4f, epoch %d)", outcome.bestValidLoss(),
+                            outcome.bestEpoch()) : "");
+            System.out.println("seqtrain: metrics: " + new Path(out, "metrics.jsonl") + ", checkpoints: " + new Path(out, "checkpoints"));
+            if (spec.task() == Task.MANY_TO_MANY && data.vocabulary() != null && sampleLength > 0) {
+                Model model = ModelDirectory.read(outcome.modelDir(), hadoop);
+                String text = Sampler.sample(model, "\n", sampleLength, 0.8, cfg.getLong("train.seed"));
+                System.out.println("seqtrain: sample (temperature 0.8):");
+                System.out.println(text);
+            }
+        }
+        return 0;
+    }
+
+    static SparkDataset.Settings dataSettings(TrainConfig c) {
+        return new SparkDataset.Settings(c.get("data.format"), c.get("model.task"), c.get("data.train"), c.get("data.valid"),
+                c.getDouble("data.validFraction"), c.getInt("data.seqLength"), c.getInt("data.stride"), c.get("data.idColumn"),
+                c.get("data.labelColumn"), c.get("data.badRecords").equals("skip"), c.getLong("data.maxBadRecords"),
+                c.getInt("data.maxSeqLength"), c.getLong("train.seed"));
+    }
+
+    static NetworkSpec networkSpec(TrainConfig c, SparkDataset.Loaded d) {
+        String task = c.get("model.task");
+        Task t;
+        LossKind loss;
+        switch (task) {
+            case "lm" -> {
+                t = Task.MANY_TO_MANY;
+                loss = LossKind.SOFTMAX_CROSS_ENTROPY;
+            }
+            case "classify" -> {
+                t = Task.MANY_TO_ONE;
+                loss = LossKind.SOFTMAX_CROSS_ENTROPY;
+            }
+            case "multilabel" -> {
+                t = Task.MANY_TO_MANY;
+                loss = LossKind.SIGMOID_BINARY_CROSS_ENTROPY;
+            }
+            default -> {
+                t = c.get("data.format").equals("csv-wide") || d.outputSize() == 1 && c.get("data.format").equals("csv-long")
+                        && !hasStepTargets(d) ? Task.MANY_TO_ONE : Task.MANY_TO_MANY;
+                loss = LossKind.MEAN_SQUARED_ERROR;
+            }
+        }
+        try {
+            return new NetworkSpec(CellType.parse(c.get("model.cell")), d.inputSize(), d.tokens(), c.getInt("model.hidden"),
+                    c.getInt("model.layers"), d.outputSize(), t, loss, (float) c.getDouble("model.dropout"));
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException(c.source() + ": " + e.getMessage());
+        }
+    }
+
+    private static boolean hasStepTargets(SparkDataset.Loaded d) {
+        return d.train().values().take(1).stream().anyMatch(e -> e.targets() != null && e.targets().length == e.length() * d.outputSize());
+    }
+
+    static TrainerSettings trainerSettings(TrainConfig c) {
+        OptimizerKind kind = OptimizerKind.parse(c.get("train.optimizer"));
+        Optimizer d = Optimizer.defaults(kind);
+        Optimizer opt = new Optimizer(kind, (float) c.getDouble("train.momentum"), c.getBoolean("train.nesterov"), d.beta1(),
+                d.beta2(), d.rho(), d.epsilon(), (float) c.getDouble("train.weightDecay"));
+        float lr = (float) c.getDouble("train.learningRate");
+        LearningRateSchedule schedule = switch (c.get("train.lrSchedule")) {
+            case "step" -> new LearningRateSchedule(LearningRateSchedule.Kind.STEP, lr, c.getLong("train.lrStepSize"),
+                    (float) c.getDouble("train.lrGamma"), 1, 0f);
+            case "cosine" -> new LearningRateSchedule(LearningRateSchedule.Kind.COSINE, lr, 1, 1f,
+                    c.getLong("train.lrStepSize"), (float) c.getDouble("train.lrMin"));
+            default -> LearningRateSchedule.constant(lr);
+        };
+        String k = c.get("train.averagingFrequency");
+        return new TrainerSettings(c.getInt("train.epochs"), c.getInt("train.batchSize"), c.getInt("train.workers"),
+                k.equals("epoch") ? 0 : Integer.parseInt(k), c.get("train.averaging").equals("gradients"),
+                c.getBoolean("train.averageOptimizerState"), opt, schedule, c.getDouble("train.clipNorm"), c.getInt("train.tbptt"),
+                c.getLong("train.seed"), c.getInt("train.patience"), c.getInt("train.checkpointEvery"),
+                c.getInt("train.keepCheckpoints"), c.getInt("train.aggregationFanIn"), (float) c.getDouble("model.forgetBias"));
+    }
+}

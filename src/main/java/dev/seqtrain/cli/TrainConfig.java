@@ -1,0 +1,262 @@
+package dev.seqtrain.cli;
+
+import dev.seqtrain.io.BadInputException;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+
+/**
+ * A training run's settings: a {@code .properties} file plus {@code --set key=value} overrides.
+ * Every key is declared here with its default and its check; an unknown key or an invalid value is
+ * an error that names the key (and, for a misspelling, the closest known one).
+ */
+public final class TrainConfig {
+
+    /** A declared key: its default (null = required) and what values it accepts. */
+    private record Key(String name, String defaultValue, String accepts, Check check, String doc) {
+    }
+
+    private interface Check {
+        /** @return null when valid, else what is wrong */
+        String problem(String value);
+    }
+
+    private static final Map<String, Key> KEYS = new LinkedHashMap<>();
+
+    private static void key(String name, String def, String accepts, Check check, String doc) {
+        KEYS.put(name, new Key(name, def, accepts, check, doc));
+    }
+
+    private static Check oneOf(String... values) {
+        return v -> List.of(values).contains(v) ? null : "must be one of " + String.join(", ", values);
+    }
+
+    private static Check intAtLeast(long min) {
+        return v -> {
+            try {
+                return Long.parseLong(v) >= min ? null : "must be an integer >= " + min;
+            } catch (NumberFormatException e) {
+                return "must be an integer >= " + min;
+            }
+        };
+    }
+
+    private static Check number(double min, boolean inclusive, double max) {
+        return v -> {
+            try {
+                double d = Double.parseDouble(v);
+                boolean ok = Double.isFinite(d) && (inclusive ? d >= min : d > min) && d <= max;
+                return ok ? null : "must be a number " + (inclusive ? ">= " : "> ") + min + (max < Double.MAX_VALUE ? " and <= " + max : "");
+            } catch (NumberFormatException e) {
+                return "must be a number";
+            }
+        };
+    }
+
+    private static final Check BOOLEAN = oneOf("true", "false");
+    private static final Check ANY = v -> null;
+
+    static {
+        key("data.format", "text", "text|csv-wide|csv-long", oneOf("text", "csv-wide", "csv-long"),
+                "input format");
+        key("data.train", null, "path", v -> v.isBlank() ? "must name a file or directory" : null,
+                "training data: a file or directory, any Hadoop path");
+        key("data.valid", "", "path", ANY, "validation data (default: split off data.validFraction of data.train)");
+        key("data.validFraction", "0.1", "[0, 0.9]", number(0, true, 0.9), "share of examples held out for validation when data.valid is empty");
+        key("data.seqLength", "100", ">= 2", intAtLeast(2), "text: characters per training sequence");
+        key("data.stride", "0", ">= 0", intAtLeast(0), "text: characters between sequence starts (0 = data.seqLength)");
+        key("data.labelColumn", "label", "name", ANY, "csv-wide: the label column");
+        key("data.idColumn", "id", "name", ANY, "csv-wide: the id column ('' = none)");
+        key("data.badRecords", "fail", "fail|skip", oneOf("fail", "skip"), "what to do with a malformed record");
+        key("data.maxBadRecords", "1000", ">= 0", intAtLeast(0), "with data.badRecords=skip: fail anyway past this many");
+        key("data.maxSeqLength", "100000", ">= 1", intAtLeast(1), "longest sequence accepted");
+        key("model.cell", "lstm", "lstm|gru|rnn", oneOf("lstm", "gru", "rnn"), "recurrent cell");
+        key("model.hidden", "128", ">= 1", intAtLeast(1), "hidden units per layer");
+        key("model.layers", "1", ">= 1", intAtLeast(1), "stacked recurrent layers");
+        key("model.dropout", "0", "[0, 0.9]", number(0, true, 0.9), "dropout between recurrent layers (training only)");
+        key("model.task", "lm", "lm|classify|multilabel|regress", oneOf("lm", "classify", "multilabel", "regress"),
+                "lm: next token per step; classify: one class per sequence; multilabel: multi-hot targets per step; regress: MSE");
+        key("model.forgetBias", "1", "number", number(-100, true, 100), "LSTM forget-gate bias at initialisation");
+        key("train.epochs", "10", ">= 1", intAtLeast(1), "passes over the training data");
+        key("train.batchSize", "32", ">= 1", intAtLeast(1), "sequences per minibatch (per worker)");
+        key("train.workers", "0", ">= 0", intAtLeast(0), "partitions = parallel workers (0 = Spark's default parallelism)");
+        key("train.averaging", "parameters", "parameters|gradients", oneOf("parameters", "gradients"),
+                "average parameters after K local steps, or gradients every step (synchronous SGD)");
+        key("train.averagingFrequency", "epoch", "epoch|K >= 1", v -> v.equals("epoch") ? null : intAtLeast(1).problem(v),
+                "local minibatches between averages (epoch = once per pass over the partition)");
+        key("train.averageOptimizerState", "true", "true|false", BOOLEAN, "average optimizer state with the weights (else reset it each round)");
+        key("train.optimizer", "adam", "adam|sgd|rmsprop", oneOf("adam", "sgd", "rmsprop"), "update rule");
+        key("train.learningRate", "0.002", "> 0", number(0, false, 100), "base learning rate");
+        key("train.momentum", "0.9", "[0, 1)", number(0, true, 0.999), "SGD momentum");
+        key("train.nesterov", "false", "true|false", BOOLEAN, "SGD: Nesterov momentum");
+        key("train.weightDecay", "0", ">= 0", number(0, true, 10), "L2 penalty");
+        key("train.lrSchedule", "constant", "constant|step|cosine", oneOf("constant", "step", "cosine"), "learning-rate schedule over optimizer steps");
+        key("train.lrStepSize", "1000", ">= 1", intAtLeast(1), "step schedule: steps between decays");
+        key("train.lrGamma", "0.5", "(0, 1]", number(0, false, 1), "step schedule: decay factor");
+        key("train.lrMin", "0", ">= 0", number(0, true, 100), "cosine schedule: final learning rate");
+        key("train.clipNorm", "5", ">= 0", number(0, true, 1e9), "global gradient-norm clipping (0 = off)");
+        key("train.tbptt", "0", ">= 0", intAtLeast(0), "truncated BPTT segment length (0 = whole sequences)");
+        key("train.seed", "42", "integer", intAtLeast(Long.MIN_VALUE), "seed of every random choice");
+        key("train.patience", "0", ">= 0", intAtLeast(0), "stop after this many epochs without a better validation loss (0 = never)");
+        key("train.checkpointEvery", "1", ">= 1", intAtLeast(1), "epochs between checkpoints");
+        key("train.keepCheckpoints", "3", ">= 1", intAtLeast(1), "checkpoints kept (oldest deleted)");
+        key("train.aggregationFanIn", "8", ">= 2", intAtLeast(2), "worker results summed per aggregation task (tree depth grows past it)");
+    }
+
+    private final Map<String, String> values;
+    private final String source;
+
+    private TrainConfig(Map<String, String> values, String source) {
+        this.values = values;
+        this.source = source;
+    }
+
+    /** Reads a properties file (may be null for defaults only) and applies {@code key=value} overrides. */
+    public static TrainConfig load(Reader file, String source, List<String> overrides) throws IOException {
+        Map<String, String> v = new TreeMap<>();
+        if (file != null) {
+            Properties p = new Properties();
+            p.load(file);
+            for (String name : p.stringPropertyNames()) {
+                v.put(name, p.getProperty(name).trim());
+            }
+        }
+        for (String o : overrides) {
+            int eq = o.indexOf('=');
+            if (eq <= 0) {
+                throw new BadInputException("--set " + o + ": expected key=value");
+            }
+            v.put(o.substring(0, eq).trim(), o.substring(eq + 1).trim());
+        }
+        return of(v, source);
+    }
+
+    /** Validates a key → value map; every key must be declared and every value valid. */
+    public static TrainConfig of(Map<String, String> given, String source) {
+        Map<String, String> all = new LinkedHashMap<>();
+        for (Map.Entry<String, String> e : given.entrySet()) {
+            if (!KEYS.containsKey(e.getKey())) {
+                throw new BadInputException(source + ": unknown key '" + e.getKey() + "' (did you mean '" + closest(e.getKey()) + "'?)");
+            }
+        }
+        for (Key k : KEYS.values()) {
+            String value = given.get(k.name());
+            if (value == null) {
+                if (k.defaultValue() == null) {
+                    throw new BadInputException(source + ": key '" + k.name() + "' is required (" + k.doc() + ")");
+                }
+                value = k.defaultValue();
+            }
+            String problem = value.isEmpty() && !k.name().equals("data.valid") && !k.name().equals("data.idColumn")
+                    ? "must not be empty" : k.check().problem(value);
+            if (problem != null) {
+                throw new BadInputException(source + ": key '" + k.name() + "' " + problem + ", got '" + value + "'");
+            }
+            all.put(k.name(), value);
+        }
+        TrainConfig c = new TrainConfig(Collections.unmodifiableMap(all), source);
+        c.checkConsistency();
+        return c;
+    }
+
+    private void checkConsistency() {
+        String task = get("model.task");
+        String format = get("data.format");
+        if (format.equals("text") && !task.equals("lm")) {
+            throw new BadInputException(source + ": data.format=text trains a language model; model.task must be 'lm', got '" + task + "'");
+        }
+        if (task.equals("lm") && !format.equals("text")) {
+            throw new BadInputException(source + ": model.task=lm needs data.format=text, got '" + format + "'");
+        }
+        if (format.equals("csv-wide") && task.equals("multilabel")) {
+            throw new BadInputException(source + ": model.task=multilabel needs per-step targets (data.format=csv-long with y columns);"
+                    + " csv-wide has one label per sequence");
+        }
+    }
+
+    /** The nearest declared key by edit distance, ignoring case. */
+    static String closest(String name) {
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        for (String k : KEYS.keySet()) {
+            int d = editDistance(name.toLowerCase(Locale.ROOT), k.toLowerCase(Locale.ROOT));
+            if (d < bestDistance) {
+                bestDistance = d;
+                best = k;
+            }
+        }
+        return best;
+    }
+
+    private static int editDistance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int sub = prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                cur[j] = Math.min(sub, Math.min(prev[j] + 1, cur[j - 1] + 1));
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
+    }
+
+    public String get(String key) {
+        String v = values.get(key);
+        if (v == null) {
+            throw new IllegalArgumentException("undeclared key " + key);
+        }
+        return v;
+    }
+
+    public int getInt(String key) {
+        return Integer.parseInt(get(key));
+    }
+
+    public long getLong(String key) {
+        return Long.parseLong(get(key));
+    }
+
+    public double getDouble(String key) {
+        return Double.parseDouble(get(key));
+    }
+
+    public boolean getBoolean(String key) {
+        return Boolean.parseBoolean(get(key));
+    }
+
+    public String source() {
+        return source;
+    }
+
+    /** All settings, defaults included, in declaration order (recorded in checkpoints and metrics). */
+    public Map<String, String> values() {
+        return values;
+    }
+
+    /** Markdown table of every key, for README. */
+    public static String documentation() {
+        List<String> rows = new ArrayList<>();
+        rows.add("| key | default | accepts | meaning |");
+        rows.add("|---|---|---|---|");
+        for (Key k : KEYS.values()) {
+            rows.add("| `" + k.name() + "` | " + (k.defaultValue() == null ? "(required)" : "`" + k.defaultValue() + "`") + " | "
+                    + k.accepts().replace("|", "\\|") + " | " + k.doc() + " |");
+        }
+        return String.join("\n", rows);
+    }
+}

@@ -1,0 +1,122 @@
+package dev.seqtrain.train;
+
+import dev.seqtrain.nn.LossSum;
+import dev.seqtrain.nn.MiniBatch;
+import dev.seqtrain.nn.Network;
+import dev.seqtrain.nn.NetworkSpec;
+import dev.seqtrain.nn.OptimizerState;
+import dev.seqtrain.nn.RecurrentState;
+
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * One worker's part of a round, a pure function of (state in, the partition's batches, seed, epoch,
+ * round, partition): which batches to train on, local training from the broadcast state, and the
+ * result weighted for averaging. The same inputs give the same bytes, so a retried task returns
+ * exactly what the failed attempt would have.
+ */
+public final class Round {
+    private Round() {
+    }
+
+    /** Order in which a partition visits its batches in an epoch. */
+    static int[] batchOrder(int batches, long seed, int epoch, int partition) {
+        int[] order = new int[batches];
+        for (int i = 0; i < batches; i++) {
+            order[i] = i;
+        }
+        SplittableRandom rng = new SplittableRandom(Seeds.mix(seed, epoch, partition, 1));
+        for (int i = batches - 1; i > 0; i--) {
+            int j = rng.nextInt(i + 1);
+            int t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
+        return order;
+    }
+
+    /** Rounds in an epoch when the largest partition holds {@code maxBatches} batches. */
+    static int roundsPerEpoch(int maxBatches, TrainerSettings s) {
+        if (s.averageGradients()) {
+            return maxBatches;
+        }
+        int k = s.averagingFrequency() <= 0 ? Math.max(1, maxBatches) : s.averagingFrequency();
+        return (maxBatches + k - 1) / k;
+    }
+
+    /** Parameter averaging: K local steps from the broadcast state. */
+    static RoundResult train(NetworkSpec spec, TrainerSettings s, ModelState start, List<MiniBatch> batches, int epoch,
+                             int round, int partition) {
+        long t0 = System.nanoTime();
+        int k = s.averagingFrequency() <= 0 ? batches.size() : s.averagingFrequency();
+        int[] order = batchOrder(batches.size(), s.seed(), epoch, partition);
+        int from = round * k;
+        int to = Math.min(batches.size(), from + k);
+        WorkerInfo who = WorkerInfo.current();
+        if (from >= to) {
+            return RoundResult.empty(who);
+        }
+        float[] params = start.params().clone();
+        OptimizerState opt = s.averageOptimizerState() ? start.optimizer().copy() : s.optimizer().newState(params.length);
+        if (!s.averageOptimizerState()) {
+            opt.step = start.optimizer().step;
+        }
+        LocalTrainer trainer = new LocalTrainer(spec, s.optimizer(), s.schedule(), s.clipNorm(), s.tbptt());
+        SplittableRandom dropout = new SplittableRandom(Seeds.mix(s.seed(), epoch, round, partition, 2));
+        LossSum loss = LossSum.ZERO;
+        long examples = 0;
+        long timesteps = 0;
+        for (int i = from; i < to; i++) {
+            MiniBatch mb = batches.get(order[i]);
+            loss = loss.plus(trainer.trainBatch(params, opt, mb, dropout));
+            examples += mb.size();
+            timesteps += mb.realSteps();
+        }
+        RoundResult r = new RoundResult();
+        r.weight = examples;
+        r.weighted = params;
+        if (s.averageOptimizerState()) {
+            r.weightedState = opt.slots;
+        }
+        r.optimizerSteps = opt.step;
+        r.loss = loss;
+        r.examples = examples;
+        r.timesteps = timesteps;
+        r.workersWithData = 1;
+        long nanos = System.nanoTime() - t0;
+        r.computeNanosMax = nanos;
+        r.computeNanosSum = nanos;
+        r.workers.add(who);
+        return r;
+    }
+
+    /** Gradient averaging: the gradient of one batch at the broadcast parameters, weighted by its positions. */
+    static RoundResult gradient(NetworkSpec spec, TrainerSettings s, ModelState start, List<MiniBatch> batches, int epoch,
+                                int round, int partition) {
+        long t0 = System.nanoTime();
+        WorkerInfo who = WorkerInfo.current();
+        int[] order = batchOrder(batches.size(), s.seed(), epoch, partition);
+        if (round >= batches.size()) {
+            return RoundResult.empty(who);
+        }
+        MiniBatch mb = batches.get(order[round]);
+        Network net = new Network(spec);
+        float[] grads = new float[start.params().length];
+        SplittableRandom dropout = new SplittableRandom(Seeds.mix(s.seed(), epoch, round, partition, 2));
+        LossSum loss = net.forwardBackward(start.params(), grads, mb, 0, mb.steps(),
+                new RecurrentState(spec.layers(), mb.size(), spec.hidden()), dropout);
+        RoundResult r = new RoundResult();
+        r.weight = loss.positions();
+        r.weighted = grads;
+        r.loss = loss;
+        r.examples = mb.size();
+        r.timesteps = mb.realSteps();
+        r.workersWithData = 1;
+        long nanos = System.nanoTime() - t0;
+        r.computeNanosMax = nanos;
+        r.computeNanosSum = nanos;
+        r.workers.add(who);
+        return r;
+    }
+}

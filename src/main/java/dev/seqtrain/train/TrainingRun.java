@@ -1,0 +1,315 @@
+package dev.seqtrain.train;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.seqtrain.io.AtomicFiles;
+import dev.seqtrain.io.BadInputException;
+import dev.seqtrain.io.CheckpointStore;
+import dev.seqtrain.io.Model;
+import dev.seqtrain.io.ModelDirectory;
+import dev.seqtrain.io.ModelInfo;
+import dev.seqtrain.nn.Initializer;
+import dev.seqtrain.nn.LossKind;
+import dev.seqtrain.nn.LossSum;
+import dev.seqtrain.nn.NetworkSpec;
+import dev.seqtrain.nn.OptimizerState;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import scala.Tuple2;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A whole training run around the Spark loop: epochs of rounds, validation, metrics, checkpoints,
+ * the best model, early stopping, and resuming from the newest valid checkpoint.
+ *
+ * <p>Outputs under the run directory: {@code model/} (the model with the best validation loss, or the
+ * last one when there is no validation data), {@code checkpoints/}, {@code metrics.jsonl}.
+ */
+public final class TrainingRun {
+    /** Settings that may change between a run and its resumption without changing its results. */
+    private static final Set<String> RESUMABLE_CHANGES = Set.of("train.epochs", "train.patience", "train.checkpointEvery",
+            "train.keepCheckpoints");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** How the run ended. */
+    public record Outcome(Path modelDir, int epochs, double bestValidLoss, int bestEpoch, boolean stoppedEarly,
+                          float[] finalParams) {
+    }
+
+    private final ParameterAveragingTrainer trainer;
+    private final NetworkSpec spec;
+    private final TrainerSettings settings;
+    private final ModelInfo info;
+    private final Map<String, String> config;
+    private final Map<String, Long> skipped;
+    private final Path out;
+    private final Configuration conf;
+    private final PrintStream console;
+
+    public TrainingRun(ParameterAveragingTrainer trainer, NetworkSpec spec, TrainerSettings settings, ModelInfo info,
+                       Map<String, String> config, Map<String, Long> skipped, Path out, Configuration conf, PrintStream console) {
+        this.trainer = trainer;
+        this.spec = spec;
+        this.settings = settings;
+        this.info = info;
+        this.config = config;
+        this.skipped = skipped;
+        this.out = out;
+        this.conf = conf;
+        this.console = console;
+    }
+
+    /** Refuses an output directory that already holds a run, unless resuming or overwriting. */
+    public static void prepareOutput(Path out, Configuration conf, boolean resume, boolean overwrite) throws IOException {
+        FileSystem fs = out.getFileSystem(conf);
+        boolean holdsRun = fs.exists(new Path(out, "metrics.jsonl")) || fs.exists(new Path(out, "checkpoints"))
+                || fs.exists(new Path(out, "model"));
+        if (holdsRun && overwrite) {
+            fs.delete(out, true);
+        } else if (holdsRun && !resume) {
+            throw new BadInputException(out + ": already holds a run (use --resume to continue it or --overwrite to replace it)");
+        }
+        fs.mkdirs(out);
+    }
+
+    public Outcome run(boolean resume) throws IOException {
+        FileSystem fs = out.getFileSystem(conf);
+        fs.setWriteChecksum(false);
+        CheckpointStore checkpoints = new CheckpointStore(new Path(out, "checkpoints"), conf);
+        ModelState state;
+        int startEpoch = 0;
+        double bestLoss = Double.POSITIVE_INFINITY;
+        int bestEpoch = -1;
+        int epochsWithoutImprovement = 0;
+        List<String> metrics = new ArrayList<>();
+        CheckpointStore.Checkpoint ckpt = resume ? checkpoints.latestValid() : null;
+        if (ckpt != null) {
+            checkSameConfig(ckpt.info());
+            OptimizerState opt = new OptimizerState(ckpt.optimizerSlots(), ckpt.optimizerStep());
+            state = new ModelState(ckpt.params(), opt);
+            startEpoch = ckpt.epoch();
+            bestLoss = ckpt.info().path("bestValidLoss").asDouble(Double.POSITIVE_INFINITY);
+            bestEpoch = ckpt.info().path("bestEpoch").asInt(-1);
+            epochsWithoutImprovement = ckpt.info().path("epochsWithoutImprovement").asInt(0);
+            metrics.addAll(readMetrics(fs, startEpoch));
+            console.printf("resuming from %s (after epoch %d)%n", new Path(out, "checkpoints"), startEpoch);
+        } else {
+            if (resume) {
+                console.println("no valid checkpoint found; starting from scratch");
+            }
+            float[] params = Initializer.initialize(spec, Seeds.mix(settings.seed(), 4), settings.forgetBias());
+            state = new ModelState(params, settings.optimizer().newState(params.length));
+        }
+        int rounds = trainer.roundsPerEpoch();
+        boolean stoppedEarly = false;
+        int epoch = startEpoch;
+        long runStart = System.nanoTime();
+        for (; epoch < settings.epochs(); epoch++) {
+            long epochStart = System.nanoTime();
+            long broadcast = 0;
+            long compute = 0;
+            long computeSlowest = 0;
+            long computeMean = 0;
+            long driver = 0;
+            LossSum trainLoss = LossSum.ZERO;
+            long examples = 0;
+            long timesteps = 0;
+            Set<WorkerInfo> executors = new LinkedHashSet<>();
+            for (int r = 0; r < rounds; r++) {
+                Tuple2<ModelState, ParameterAveragingTrainer.RoundStats> step = trainer.round(state, epoch, r);
+                state = step._1();
+                ParameterAveragingTrainer.RoundStats s = step._2();
+                checkFinite(state, epoch, r);
+                broadcast += s.broadcastNanos();
+                compute += s.computeNanos();
+                computeSlowest += s.computeMaxNanos();
+                computeMean += s.computeMeanNanos();
+                driver += s.driverNanos();
+                trainLoss = trainLoss.plus(s.loss());
+                examples += s.examples();
+                timesteps += s.timesteps();
+                executors.addAll(s.workers());
+            }
+            long evalStart = System.nanoTime();
+            LossSum valid = trainer.evaluate(state.params());
+            long evalNanos = System.nanoTime() - evalStart;
+            double seconds = (System.nanoTime() - epochStart) / 1e9;
+            boolean improved = false;
+            if (valid != null) {
+                if (valid.mean() < bestLoss) {
+                    bestLoss = valid.mean();
+                    bestEpoch = epoch + 1;
+                    epochsWithoutImprovement = 0;
+                    improved = true;
+                } else {
+                    epochsWithoutImprovement++;
+                }
+            }
+            if (valid == null || improved) {
+                ModelDirectory.write(new Path(out, "model"), conf, new Model(spec, state.params(), info));
+            }
+            ObjectNode line = metricsLine(epoch + 1, trainLoss, valid, seconds, examples, timesteps, broadcast, compute,
+                    computeSlowest, computeMean, driver, evalNanos, rounds, executors);
+            metrics.add(JSON.writeValueAsString(line));
+            AtomicFiles.write(fs, new Path(out, "metrics.jsonl"), (String.join("\n", metrics) + "\n").getBytes(StandardCharsets.UTF_8));
+            boolean last = epoch + 1 == settings.epochs();
+            stoppedEarly = settings.patience() > 0 && epochsWithoutImprovement >= settings.patience();
+            if ((epoch + 1) % settings.checkpointEvery() == 0 || last || stoppedEarly) {
+                ObjectNode ckptInfo = JSON.createObjectNode();
+                ckptInfo.put("bestValidLoss", bestLoss);
+                ckptInfo.put("bestEpoch", bestEpoch);
+                ckptInfo.put("epochsWithoutImprovement", epochsWithoutImprovement);
+                ObjectNode cfg = ckptInfo.putObject("config");
+                config.forEach(cfg::put);
+                checkpoints.write(new CheckpointStore.Checkpoint(epoch + 1, state.params(), state.optimizer().slots,
+                        state.optimizer().step, ckptInfo), settings.keepCheckpoints());
+            }
+            double elapsed = (System.nanoTime() - runStart) / 1e9;
+            double eta = elapsed / (epoch + 1 - startEpoch) * (settings.epochs() - epoch - 1);
+            console.println(progressLine(epoch + 1, trainLoss, valid, timesteps / Math.max(1e-9, seconds), seconds, eta, improved));
+            if (stoppedEarly) {
+                console.printf("early stop: no better validation loss for %d epochs (best %.4f at epoch %d)%n",
+                        epochsWithoutImprovement, bestLoss, bestEpoch);
+                epoch++;
+                break;
+            }
+        }
+        return new Outcome(new Path(out, "model"), epoch, bestLoss, bestEpoch, stoppedEarly, state.params());
+    }
+
+    private void checkSameConfig(ObjectNode info) {
+        List<String> differences = new ArrayList<>();
+        var saved = info.path("config");
+        for (Map.Entry<String, String> e : config.entrySet()) {
+            String before = saved.path(e.getKey()).asText(null);
+            if (!RESUMABLE_CHANGES.contains(e.getKey()) && before != null && !before.equals(e.getValue())) {
+                differences.add(e.getKey() + " was '" + before + "', now '" + e.getValue() + "'");
+            }
+        }
+        if (!differences.isEmpty()) {
+            throw new BadInputException(out + ": cannot resume with different settings: " + String.join("; ", differences));
+        }
+    }
+
+    private List<String> readMetrics(FileSystem fs, int upToEpoch) throws IOException {
+        Path p = new Path(out, "metrics.jsonl");
+        List<String> kept = new ArrayList<>();
+        if (!fs.exists(p)) {
+            return kept;
+        }
+        String text;
+        try (var in = fs.open(p)) {
+            text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        for (String line : text.split("\n")) {
+            if (line.isBlank()) {
+                continue;
+            }
+            try {
+                if (JSON.readTree(line).path("epoch").asInt(Integer.MAX_VALUE) <= upToEpoch) {
+                    kept.add(line);
+                }
+            } catch (IOException e) {
+                // A torn last line from a crash: dropped, the epoch is re-run.
+            }
+        }
+        return kept;
+    }
+
+    private static void checkFinite(ModelState s, int epoch, int round) {
+        for (float p : s.params()) {
+            if (!Float.isFinite(p)) {
+                throw new TrainingDivergedException("training diverged: a parameter became " + p + " in epoch " + (epoch + 1)
+                        + ", round " + (round + 1) + " (lower train.learningRate or set train.clipNorm); nothing non-finite was saved");
+            }
+        }
+    }
+
+    private ObjectNode metricsLine(int epoch, LossSum train, LossSum valid, double seconds, long examples, long timesteps,
+                                   long broadcast, long compute, long computeSlowest, long computeMean, long driver,
+                                   long evalNanos, int rounds, Set<WorkerInfo> executors) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("epoch", epoch);
+        n.put("trainLoss", train.mean());
+        if (valid != null) {
+            n.put("validLoss", valid.mean());
+        }
+        taskMetrics(n, "train", train);
+        if (valid != null) {
+            taskMetrics(n, "valid", valid);
+        }
+        n.put("seconds", seconds);
+        n.put("examples", examples);
+        n.put("timesteps", timesteps);
+        n.put("examplesPerSecond", examples / Math.max(1e-9, seconds));
+        n.put("timestepsPerSecond", timesteps / Math.max(1e-9, seconds));
+        n.put("rounds", rounds);
+        n.put("workers", trainer.workers());
+        ObjectNode t = n.putObject("timeSeconds");
+        t.put("broadcast", broadcast / 1e9);
+        t.put("computeAndAggregate", compute / 1e9);
+        t.put("computeSlowestWorker", computeSlowest / 1e9);
+        t.put("computeMeanWorker", computeMean / 1e9);
+        t.put("driver", driver / 1e9);
+        t.put("validation", evalNanos / 1e9);
+        ArrayNode ex = n.putArray("executors");
+        for (WorkerInfo w : executors) {
+            ObjectNode e = ex.addObject();
+            e.put("id", w.id());
+            e.put("host", w.host());
+            e.put("pid", w.pid());
+        }
+        if (!skipped.isEmpty()) {
+            ObjectNode s = n.putObject("skippedRecords");
+            skipped.forEach(s::put);
+        }
+        return n;
+    }
+
+    private void taskMetrics(ObjectNode n, String prefix, LossSum l) {
+        switch (spec.loss()) {
+            case SOFTMAX_CROSS_ENTROPY -> {
+                n.put(prefix + "Accuracy", l.accuracy());
+                if (info.vocabulary() != null) {
+                    n.put(prefix + "Perplexity", Math.exp(l.mean()));
+                    n.put(prefix + "BitsPerCharacter", l.mean() / Math.log(2));
+                }
+            }
+            case SIGMOID_BINARY_CROSS_ENTROPY -> n.put(prefix + "NllPerStep", l.mean());
+            case MEAN_SQUARED_ERROR -> n.put(prefix + "Rmse", Math.sqrt(l.mean()));
+        }
+    }
+
+    private String progressLine(int epoch, LossSum train, LossSum valid, double stepsPerSecond, double seconds, double eta,
+                                boolean improved) {
+        StringBuilder b = new StringBuilder();
+        b.append(String.format("epoch %d/%d  train loss %.4f", epoch, settings.epochs(), train.mean()));
+        if (valid != null) {
+            b.append(String.format("  valid loss %.4f%s", valid.mean(), improved ? " *" : ""));
+            if (spec.loss() == LossKind.SOFTMAX_CROSS_ENTROPY) {
+                b.append(info.vocabulary() != null
+                        ? String.format(" (%.3f bits/char)", valid.mean() / Math.log(2))
+                        : String.format(" (accuracy %.1f%%)", 100 * valid.accuracy()));
+            } else if (spec.loss() == LossKind.MEAN_SQUARED_ERROR) {
+                b.append(String.format(" (RMSE %.4f)", Math.sqrt(valid.mean())));
+            }
+        }
+        b.append(String.format("  %,.0f steps/s  %.1fs  ETA %s", stepsPerSecond, seconds, duration(eta)));
+        return b.toString();
+    }
+
+    static String duration(double seconds) {
+        long s = Math.round(seconds);
+        return s >= 60 ? (s / 60) + "m" + String.format("%02d", s % 60) + "s" : s + "s";
+    }
+}
