@@ -1,7 +1,6 @@
 package dev.seqtrain.nn;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.util.Arrays;
@@ -77,7 +76,8 @@ final class GruLayer extends RecurrentLayer {
             FloatVector r = Activations.sigmoid(FloatVector.fromArray(S, x, z + j).add(FloatVector.fromArray(S, hh, z + j)));
             FloatVector u = Activations.sigmoid(FloatVector.fromArray(S, x, z + h + j).add(FloatVector.fromArray(S, hh, z + h + j)));
             FloatVector n = FloatVector.fromArray(S, x, z + 2 * h + j)
-                    .add(r.mul(FloatVector.fromArray(S, hh, z + 2 * h + j))).lanewise(VectorOperators.TANH);
+                    .add(r.mul(FloatVector.fromArray(S, hh, z + 2 * h + j)));
+            n = Activations.tanh(n);
             FloatVector hp = FloatVector.fromArray(S, outputs, prev + j);
             r.intoArray(x, z + j);
             u.intoArray(x, z + h + j);
@@ -87,7 +87,7 @@ final class GruLayer extends RecurrentLayer {
         for (; j < h; j++) {
             float r = Activations.sigmoid(x[z + j] + hh[z + j]);
             float u = Activations.sigmoid(x[z + h + j] + hh[z + h + j]);
-            float n = (float) Math.tanh(x[z + 2 * h + j] + r * hh[z + 2 * h + j]);
+            float n = Activations.tanh(x[z + 2 * h + j] + r * hh[z + 2 * h + j]);
             x[z + j] = r;
             x[z + h + j] = u;
             x[z + 2 * h + j] = n;

@@ -1,7 +1,6 @@
 package dev.seqtrain.nn;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.util.Arrays;
@@ -77,10 +76,10 @@ final class LstmLayer extends RecurrentLayer {
         for (; j + L <= h; j += L) {
             FloatVector i = Activations.sigmoid(FloatVector.fromArray(S, a, z + j));
             FloatVector f = Activations.sigmoid(FloatVector.fromArray(S, a, z + h + j));
-            FloatVector gg = FloatVector.fromArray(S, a, z + 2 * h + j).lanewise(VectorOperators.TANH);
+            FloatVector gg = Activations.tanh(FloatVector.fromArray(S, a, z + 2 * h + j));
             FloatVector o = Activations.sigmoid(FloatVector.fromArray(S, a, z + 3 * h + j));
             FloatVector c = f.mul(FloatVector.fromArray(S, cells, prev + j)).add(i.mul(gg));
-            FloatVector ct = c.lanewise(VectorOperators.TANH);
+            FloatVector ct = Activations.tanh(c);
             i.intoArray(a, z + j);
             f.intoArray(a, z + h + j);
             gg.intoArray(a, z + 2 * h + j);
@@ -92,10 +91,10 @@ final class LstmLayer extends RecurrentLayer {
         for (; j < h; j++) {
             float i = Activations.sigmoid(a[z + j]);
             float f = Activations.sigmoid(a[z + h + j]);
-            float gg = (float) Math.tanh(a[z + 2 * h + j]);
+            float gg = Activations.tanh(a[z + 2 * h + j]);
             float o = Activations.sigmoid(a[z + 3 * h + j]);
             float c = f * cells[prev + j] + i * gg;
-            float ct = (float) Math.tanh(c);
+            float ct = Activations.tanh(c);
             a[z + j] = i;
             a[z + h + j] = f;
             a[z + 2 * h + j] = gg;

@@ -40,6 +40,8 @@ public final class ParameterAveragingTrainer {
     private static final Logger LOG = LoggerFactory.getLogger(ParameterAveragingTrainer.class);
     /** Test-only: makes the first attempt of the first task of the first round fail, to exercise retries. */
     public static final String FAIL_FIRST_ATTEMPT = "spark.seqtrain.test.failFirstAttempt";
+    /** Test-only: failures injected in this JVM (local mode runs tasks in the driver's JVM). */
+    public static final java.util.concurrent.atomic.AtomicInteger INJECTED_FAILURES = new java.util.concurrent.atomic.AtomicInteger();
 
     private final JavaSparkContext sc;
     private final NetworkSpec spec;
@@ -179,6 +181,7 @@ public final class ParameterAveragingTrainer {
         TaskContext ctx = TaskContext.get();
         if (env != null && ctx != null && pid == 0 && epoch == 0 && round == 0 && ctx.attemptNumber() == 0
                 && env.conf().getBoolean(FAIL_FIRST_ATTEMPT, false)) {
+            INJECTED_FAILURES.incrementAndGet();
             throw new IllegalStateException("injected failure of the first attempt (" + FAIL_FIRST_ATTEMPT + ")");
         }
     }

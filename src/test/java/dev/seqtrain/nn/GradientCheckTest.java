@@ -20,7 +20,7 @@ class GradientCheckTest {
      * rounding in the forward pass is the floor; a wrong gradient term shows up as errors of order 1).
      */
     private static final double TOLERANCE = 5e-3;
-    private static final double EPS = 1.0 / 64;
+    private static final double EPS = 1.0 / 32;
     private static final double ABS_FLOOR = 1e-2;
 
     static Stream<Arguments> configurations() {

@@ -1,0 +1,123 @@
+package dev.seqtrain.train;
+
+import dev.seqtrain.cli.Main;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * End-to-end training through the command line in Spark local mode: determinism, task retries,
+ * resuming after an interruption, damaged checkpoints, and refusing to overwrite a run.
+ */
+class SparkTrainingTest {
+    @TempDir
+    static Path dir;
+    static Path corpus;
+    static Path config;
+
+    @BeforeAll
+    static void smallCorpus() throws Exception {
+        String text = Files.readString(Path.of("data/tinyshakespeare/input.txt"), StandardCharsets.UTF_8);
+        corpus = dir.resolve("small.txt");
+        Files.writeString(corpus, text.substring(0, 24_000));
+        config = dir.resolve("small.properties");
+        Files.writeString(config, String.join("\n",
+                "data.format=text", "data.train=" + corpus, "data.seqLength=40", "data.validFraction=0.1",
+                "model.task=lm", "model.hidden=16", "train.batchSize=16", "train.workers=2", "train.averagingFrequency=4",
+                "train.learningRate=0.01", "train.seed=3", "train.epochs=3", ""));
+    }
+
+    static int train(Path out, String... extra) {
+        List<String> args = new ArrayList<>(List.of("train", "--config", config.toString(), "--output", out.toString(),
+                "--master", "local[2]", "--sample-length", "0"));
+        args.addAll(Arrays.asList(extra));
+        StringWriter err = new StringWriter();
+        int code = Main.run(new PrintWriter(err, true), args.toArray(String[]::new));
+        if (code != 0) {
+            System.err.println(err);
+        }
+        return code;
+    }
+
+    static byte[] weights(Path run) throws Exception {
+        return Files.readAllBytes(run.resolve("model/weights.safetensors"));
+    }
+
+    @Test
+    void sameConfigAndPartitionsGiveByteIdenticalWeights() throws Exception {
+        assertEquals(0, train(dir.resolve("a1")));
+        assertEquals(0, train(dir.resolve("a2")));
+        assertArrayEquals(weights(dir.resolve("a1")), weights(dir.resolve("a2")));
+        List<String> metrics = Files.readAllLines(dir.resolve("a1/metrics.jsonl"));
+        assertEquals(3, metrics.size());
+        assertTrue(metrics.get(0).contains("\"executors\":[{\"id\":"), metrics.get(0));
+        double first = Double.parseDouble(metrics.get(0).replaceAll(".*\"validLoss\":([0-9.]+).*", "$1"));
+        double last = Double.parseDouble(metrics.get(2).replaceAll(".*\"validLoss\":([0-9.]+).*", "$1"));
+        assertTrue(last < first, "validation loss fell: " + first + " -> " + last);
+    }
+
+    @Test
+    void aRetriedTaskReturnsTheSameResult() throws Exception {
+        assertEquals(0, train(dir.resolve("b1")));
+        int before = ParameterAveragingTrainer.INJECTED_FAILURES.get();
+        System.setProperty(ParameterAveragingTrainer.FAIL_FIRST_ATTEMPT, "true");
+        try {
+            List<String> args = new ArrayList<>(List.of("train", "--config", config.toString(), "--output",
+                    dir.resolve("b2").toString(), "--master", "local[2,2]", "--sample-length", "0"));
+            assertEquals(0, Main.run(new PrintWriter(new StringWriter(), true), args.toArray(String[]::new)));
+        } finally {
+            System.clearProperty(ParameterAveragingTrainer.FAIL_FIRST_ATTEMPT);
+        }
+        assertEquals(before + 1, ParameterAveragingTrainer.INJECTED_FAILURES.get(), "the first attempt failed once");
+        assertArrayEquals(weights(dir.resolve("b1")), weights(dir.resolve("b2")));
+    }
+
+    @Test
+    void resumingEndsWithTheWeightsOfAnUninterruptedRun() throws Exception {
+        assertEquals(0, train(dir.resolve("c1")));
+        Path interrupted = dir.resolve("c2");
+        assertEquals(0, train(interrupted, "--set", "train.epochs=1"));
+        assertEquals(0, train(interrupted, "--resume"));
+        assertArrayEquals(weights(dir.resolve("c1")), weights(interrupted));
+        assertEquals(3, Files.readAllLines(interrupted.resolve("metrics.jsonl")).size());
+    }
+
+    @Test
+    void aDamagedCheckpointIsReportedAndThePreviousOneUsed() throws Exception {
+        assertEquals(0, train(dir.resolve("d1")));
+        Path run = dir.resolve("d2");
+        assertEquals(0, train(run, "--set", "train.epochs=2"));
+        Path newest = run.resolve("checkpoints/epoch-000002/state.safetensors");
+        byte[] bytes = Files.readAllBytes(newest);
+        Files.write(newest, Arrays.copyOf(bytes, bytes.length / 2));
+        assertEquals(0, train(run, "--resume"));
+        // Resumed from epoch 1, re-ran epochs 2 and 3: the same end as never interrupted.
+        assertArrayEquals(weights(dir.resolve("d1")), weights(run));
+    }
+
+    @Test
+    void anOutputHoldingARunIsRefused() throws Exception {
+        Path run = dir.resolve("e1");
+        assertEquals(0, train(run, "--set", "train.epochs=1"));
+        StringWriter err = new StringWriter();
+        int code = Main.run(new PrintWriter(err, true), "train", "--config", config.toString(), "--output", run.toString(),
+                "--master", "local[1]");
+        assertEquals(2, code);
+        assertTrue(err.toString().contains("already holds a run"), err.toString());
+        assertFalse(err.toString().contains("\tat "));
+    }
+}
