@@ -262,6 +262,7 @@ public final class TrainingRun {
         t.put("computeMeanWorker", computeMean / 1e9);
         t.put("driver", driver / 1e9);
         t.put("validation", evalNanos / 1e9);
+        n.put("driverPid", ProcessHandle.current().pid());
         ArrayNode ex = n.putArray("executors");
         for (WorkerInfo w : executors) {
             ObjectNode e = ex.addObject();
