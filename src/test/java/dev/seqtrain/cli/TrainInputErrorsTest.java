@@ -1,0 +1,138 @@
+package dev.seqtrain.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code train} refuses bad configs and bad data with one line naming the file (line, key) and the
+ * problem, exit code 2 and no stack trace; with {@code data.badRecords=skip} it skips and counts.
+ */
+class TrainInputErrorsTest {
+    @TempDir
+    Path dir;
+
+    record Result(int code, String err) {
+    }
+
+    Result train(String... sets) {
+        List<String> args = new ArrayList<>(List.of("train", "--output", dir.resolve("run" + System.nanoTime()).toString(),
+                "--master", "local[1]", "--sample-length", "0"));
+        for (String s : sets) {
+            args.add("--set");
+            args.add(s);
+        }
+        StringWriter err = new StringWriter();
+        int code = Main.run(new PrintWriter(err, true), args.toArray(String[]::new));
+        return new Result(code, err.toString());
+    }
+
+    void assertRefused(Result r, String... fragments) {
+        assertEquals(2, r.code(), r.err());
+        for (String f : fragments) {
+            assertTrue(r.err().contains(f), "expected '" + f + "' in: " + r.err());
+        }
+        assertEquals(1, r.err().strip().lines().count(), "one line: " + r.err());
+        assertFalse(r.err().contains("\tat "));
+    }
+
+    Path file(String name, String content) throws Exception {
+        Path p = dir.resolve(name);
+        Files.writeString(p, content, StandardCharsets.UTF_8);
+        return p;
+    }
+
+    String wideCsv(int rows, String extraRow) {
+        StringBuilder b = new StringBuilder("id,label,v0,v1,v2,v3\n");
+        for (int i = 0; i < rows; i++) {
+            int label = i % 2;
+            b.append(i).append(',').append(label);
+            for (int t = 0; t < 4; t++) {
+                b.append(',').append(label == 0 ? t * 0.1 : -t * 0.1);
+            }
+            b.append('\n');
+        }
+        return b.append(extraRow).toString();
+    }
+
+    @Test
+    void configMistakesNameTheKey() throws Exception {
+        Path corpus = file("c.txt", "hello world, hello spark. ".repeat(20));
+        assertRefused(train("data.train=" + corpus, "train.learningrate=0.1"),
+                "unknown key 'train.learningrate'", "did you mean 'train.learningRate'");
+        assertRefused(train("data.train=" + corpus, "train.learningRate=-1"), "key 'train.learningRate' must be a number > 0");
+        assertRefused(train("data.train=" + corpus, "train.averagingFrequency=0"), "key 'train.averagingFrequency'");
+        assertRefused(train("data.train=" + corpus, "train.epochs=two"), "key 'train.epochs' must be an integer");
+        assertRefused(train("model.task=lm"), "key 'data.train' is required");
+        assertRefused(train("data.train=" + corpus, "model.task=classify"), "data.format=text trains a language model");
+        assertRefused(train("data.train=x.csv", "data.format=csv-wide", "model.task=multilabel"),
+                "multilabel needs per-step targets");
+    }
+
+    @Test
+    void badTextIsRefused() throws Exception {
+        Path empty = file("empty.txt", "");
+        assertRefused(train("data.train=" + empty), "empty corpus");
+        Path tiny = file("tiny.txt", "short text");
+        assertRefused(train("data.train=" + tiny, "data.seqLength=50"), "fewer than one sequence needs (51");
+        Path invalid = dir.resolve("bad-utf8.txt");
+        byte[] bytes = "good text, then a bad byte: ".getBytes(StandardCharsets.UTF_8);
+        byte[] withBad = java.util.Arrays.copyOf(bytes, bytes.length + 3);
+        withBad[bytes.length] = (byte) 0xC3;
+        withBad[bytes.length + 1] = (byte) 0x28;
+        withBad[bytes.length + 2] = 'x';
+        Files.write(invalid, withBad);
+        assertRefused(train("data.train=" + invalid), "bad-utf8.txt: invalid UTF-8 at byte offset " + bytes.length);
+        assertRefused(train("data.train=" + dir.resolve("missing.txt")), "missing.txt: no such file or directory");
+    }
+
+    @Test
+    void badCsvRecordsFailOrAreSkippedAndCounted() throws Exception {
+        Path csv = file("wide.csv", wideCsv(40, "41,1,0.5,oops,0.1,0.2\n42,0,0.1,0.2\n"));
+        String[] base = {"data.format=csv-wide", "data.train=" + csv, "model.task=classify", "model.hidden=4",
+                "train.epochs=1", "train.workers=1", "data.validFraction=0"};
+        assertRefused(train(base), "wide.csv:42: column v1: 'oops' is not a number");
+
+        List<String> skip = new ArrayList<>(List.of(base));
+        skip.add("data.badRecords=skip");
+        Path out = dir.resolve("skipping");
+        List<String> args = new ArrayList<>(List.of("train", "--output", out.toString(), "--master", "local[1]"));
+        for (String s : skip) {
+            args.add("--set");
+            args.add(s);
+        }
+        StringWriter err = new StringWriter();
+        assertEquals(0, Main.run(new PrintWriter(err, true), args.toArray(String[]::new)), err.toString());
+        String metrics = Files.readString(out.resolve("metrics.jsonl"));
+        assertTrue(metrics.contains("\"skippedRecords\":{\"column-count\":1,\"not-a-number\":1}"), metrics);
+
+        skip.add("data.maxBadRecords=1");
+        assertRefused(train(skip.toArray(String[]::new)), "2 bad records skipped, more than data.maxBadRecords=1");
+    }
+
+    @Test
+    void validationFilesMustMatchTraining() throws Exception {
+        Path train = file("train.csv", wideCsv(20, ""));
+        Path valid = file("valid.csv", "id,label,v0,v1\n1,0,0.1,0.2\n");
+        // Wide rows of different lengths are allowed (shorter sequences); a long-format feature mismatch is not.
+        Path longTrain = file("long-train.csv", "sequence_id,step,x0,x1,label\na,0,1,2,0\na,1,1,2,0\nb,0,3,4,1\n");
+        Path longValid = file("long-valid.csv", "sequence_id,step,x0,label\nc,0,1,0\n");
+        assertRefused(train("data.format=csv-long", "data.train=" + longTrain, "data.valid=" + longValid,
+                "model.task=classify", "train.workers=1"), "long-valid.csv: 1 feature and 0 target columns, but",
+                "has 2 and 0");
+        Result ok = train("data.format=csv-wide", "data.train=" + train, "data.valid=" + valid, "model.task=classify",
+                "train.epochs=1", "train.workers=1", "model.hidden=4");
+        assertEquals(0, ok.code(), ok.err());
+    }
+}
