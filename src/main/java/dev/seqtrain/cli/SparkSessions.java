@@ -15,6 +15,9 @@ final class SparkSessions {
     static JavaSparkContext start(String master, String appName) {
         SparkConf conf = new SparkConf().setAppName(appName);
         boolean submitted = conf.contains("spark.master");
+        // A round's result (parameters and optimizer state) is megabytes: send it back with the task's
+        // status message instead of parking it in the block manager for a second fetch.
+        conf.setIfMissing("spark.task.maxDirectResultSize", "64m");
         if (master != null) {
             conf.setMaster(master);
         } else if (!submitted) {

@@ -184,6 +184,17 @@ public final class Gemm {
         }
     }
 
+    /** {@code dst[dOff..dOff+n) = x[xOff..) + y[yOff..)}. */
+    public static void sum(int n, float[] x, int xOff, float[] y, int yOff, float[] dst, int dOff) {
+        int j = 0;
+        for (; j + LANES <= n; j += LANES) {
+            FloatVector.fromArray(SPECIES, x, xOff + j).add(FloatVector.fromArray(SPECIES, y, yOff + j)).intoArray(dst, dOff + j);
+        }
+        for (; j < n; j++) {
+            dst[dOff + j] = x[xOff + j] + y[yOff + j];
+        }
+    }
+
     /** Writes the transpose of row-major {@code src[rows×cols]} into {@code dst[cols×rows]}. */
     public static void transpose(int rows, int cols, float[] src, int srcOff, float[] dst, int dstOff) {
         final int tile = 32;

@@ -37,6 +37,7 @@ abstract class RecurrentLayer {
     /** Packed activations and gate gradients (transposed) for the weight-gradient products. */
     private final PackedMatrix activations = new PackedMatrix();
     private final PackedMatrix gateGradientsT = new PackedMatrix();
+    private float[] biasSum = new float[0];
     /** Token input only: {@code W_ihᵀ} as rows, one per token, for the lookup. */
     private float[] wIhT = new float[0];
     /** [(steps+1)×B×H]: block 0 is the initial state, block t+1 the output of step t. */
@@ -133,25 +134,23 @@ abstract class RecurrentLayer {
     void projectInputs(float[] params, float[] z, boolean addHiddenBias) {
         int rows = steps * batch;
         int g = gateRows;
-        for (int r = 0; r < rows; r++) {
-            int zr = r * g;
-            System.arraycopy(params, bIh.offset(), z, zr, g);
-            if (addHiddenBias) {
-                for (int j = 0; j < g; j++) {
-                    z[zr + j] += params[bHh.offset() + j];
-                }
-            }
+        if (biasSum.length != g) {
+            biasSum = new float[g];
+        }
+        System.arraycopy(params, bIh.offset(), biasSum, 0, g);
+        if (addHiddenBias) {
+            Gemm.addColumnSums(1, g, params, bHh.offset(), g, biasSum, 0);
         }
         if (categorical) {
+            // The one-hot product is a row lookup: z = bias + (W_ihᵀ)[token].
             for (int r = 0; r < rows; r++) {
                 int token = inputTokens[inputTokensOffset + r];
-                int src = token * g;
-                int zr = r * g;
-                for (int j = 0; j < g; j++) {
-                    z[zr + j] += wIhT[src + j];
-                }
+                Gemm.sum(g, biasSum, 0, wIhT, token * g, z, r * g);
             }
         } else {
+            for (int r = 0; r < rows; r++) {
+                System.arraycopy(biasSum, 0, z, r * g, g);
+            }
             Gemm.multiply(rows, inputDense, inputDenseOffset, inputSize, 1, inputWeightsT, z, 0, g);
         }
     }
@@ -176,11 +175,7 @@ abstract class RecurrentLayer {
                     tokenTouched[token] = true;
                     Arrays.fill(gradT, token * g, token * g + g, 0f);
                 }
-                int dst = token * g;
-                int src = r * g;
-                for (int j = 0; j < g; j++) {
-                    gradT[dst + j] += dZx[src + j];
-                }
+                Gemm.addColumnSums(1, g, dZx, r * g, g, gradT, token * g);
             }
             for (int token = 0; token < inputSize; token++) {
                 if (tokenTouched[token]) {

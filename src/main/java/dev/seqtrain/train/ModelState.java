@@ -2,11 +2,42 @@ package dev.seqtrain.train;
 
 import dev.seqtrain.nn.OptimizerState;
 
+import java.io.IOException;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
 import java.io.Serializable;
 
 /** Parameters and optimizer state: what the driver broadcasts at the start of a round. */
-public record ModelState(float[] params, OptimizerState optimizer) implements Serializable {
+public final class ModelState implements Serializable {
+    private transient float[] params;
+    private transient OptimizerState optimizer;
+
+    public ModelState(float[] params, OptimizerState optimizer) {
+        this.params = params;
+        this.optimizer = optimizer;
+    }
+
+    public float[] params() {
+        return params;
+    }
+
+    public OptimizerState optimizer() {
+        return optimizer;
+    }
+
     public ModelState copy() {
         return new ModelState(params.clone(), optimizer.copy());
+    }
+
+    private void writeObject(ObjectOutputStream out) throws IOException {
+        FloatArrays.write(out, params);
+        FloatArrays.write(out, optimizer.slots);
+        out.writeLong(optimizer.step);
+    }
+
+    private void readObject(ObjectInputStream in) throws IOException {
+        params = FloatArrays.read(in);
+        float[][] slots = FloatArrays.readMatrix(in);
+        optimizer = new OptimizerState(slots, in.readLong());
     }
 }

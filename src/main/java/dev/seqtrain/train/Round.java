@@ -7,7 +7,9 @@ import dev.seqtrain.nn.NetworkSpec;
 import dev.seqtrain.nn.OptimizerState;
 import dev.seqtrain.nn.RecurrentState;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -18,6 +20,22 @@ import java.util.SplittableRandom;
  */
 public final class Round {
     private Round() {
+    }
+
+    /**
+     * One trainer per executor thread and configuration, reused across rounds: its workspaces (tens of
+     * megabytes for a large batch) would otherwise be reallocated every round and churn the old
+     * generation. It holds no state between batches, so reuse cannot change a result.
+     */
+    private static final ThreadLocal<Map<TrainerSettings, Map<NetworkSpec, LocalTrainer>>> TRAINERS =
+            ThreadLocal.withInitial(HashMap::new);
+
+    static LocalTrainer trainerFor(NetworkSpec spec, TrainerSettings s) {
+        Map<NetworkSpec, LocalTrainer> bySpec = TRAINERS.get().computeIfAbsent(s, k -> new HashMap<>());
+        if (bySpec.size() > 4) {
+            bySpec.clear();
+        }
+        return bySpec.computeIfAbsent(spec, k -> new LocalTrainer(spec, s.optimizer(), s.schedule(), s.clipNorm(), s.tbptt()));
     }
 
     /** Order in which a partition visits its batches in an epoch. */
@@ -62,7 +80,7 @@ public final class Round {
         if (!s.averageOptimizerState()) {
             opt.step = start.optimizer().step;
         }
-        LocalTrainer trainer = new LocalTrainer(spec, s.optimizer(), s.schedule(), s.clipNorm(), s.tbptt());
+        LocalTrainer trainer = trainerFor(spec, s);
         SplittableRandom dropout = new SplittableRandom(Seeds.mix(s.seed(), epoch, round, partition, 2));
         LossSum loss = LossSum.ZERO;
         long examples = 0;
@@ -101,7 +119,7 @@ public final class Round {
             return RoundResult.empty(who);
         }
         MiniBatch mb = batches.get(order[round]);
-        Network net = new Network(spec);
+        Network net = trainerFor(spec, s).network();
         float[] grads = new float[start.params().length];
         SplittableRandom dropout = new SplittableRandom(Seeds.mix(s.seed(), epoch, round, partition, 2));
         LossSum loss = net.forwardBackward(start.params(), grads, mb, 0, mb.steps(),

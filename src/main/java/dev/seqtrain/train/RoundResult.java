@@ -15,8 +15,8 @@ import java.util.List;
  */
 public final class RoundResult implements Serializable {
     /** Σ wᵢ·xᵢ, or x itself while there is a single contributor ({@code scaled} false). */
-    float[] weighted;
-    float[][] weightedState;
+    transient float[] weighted;
+    transient float[][] weightedState;
     boolean scaled;
     double weight;
     long optimizerSteps;
@@ -108,6 +108,18 @@ public final class RoundResult implements Serializable {
             r[i] = (float) (a[i] / w);
         }
         return r;
+    }
+
+    private void writeObject(java.io.ObjectOutputStream out) throws java.io.IOException {
+        out.defaultWriteObject();
+        FloatArrays.write(out, weighted);
+        FloatArrays.write(out, weightedState);
+    }
+
+    private void readObject(java.io.ObjectInputStream in) throws java.io.IOException, ClassNotFoundException {
+        in.defaultReadObject();
+        weighted = FloatArrays.read(in);
+        weightedState = FloatArrays.readMatrix(in);
     }
 
     private static float[][] copy(float[][] a) {
