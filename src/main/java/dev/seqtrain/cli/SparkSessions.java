@@ -12,6 +12,17 @@ final class SparkSessions {
     private SparkSessions() {
     }
 
+    /** The jar this class was loaded from, or null when running from a classes directory. */
+    static String applicationJar() {
+        try {
+            var source = SparkSessions.class.getProtectionDomain().getCodeSource();
+            String path = source == null ? null : java.nio.file.Path.of(source.getLocation().toURI()).toString();
+            return path != null && path.endsWith(".jar") ? path : null;
+        } catch (java.net.URISyntaxException e) {
+            return null;
+        }
+    }
+
     static JavaSparkContext start(String master, String appName) {
         SparkConf conf = new SparkConf().setAppName(appName);
         boolean submitted = conf.contains("spark.master");
@@ -20,6 +31,15 @@ final class SparkSessions {
         conf.setIfMissing("spark.task.maxDirectResultSize", "64m");
         if (master != null) {
             conf.setMaster(master);
+            if (!master.startsWith("local") && !submitted) {
+                // Started by plain java (scripts/seqtrain), not spark-submit: ship our jar to the executors.
+                String jar = applicationJar();
+                if (jar == null) {
+                    throw new dev.seqtrain.io.BadInputException("--master " + master
+                            + " needs seqtrain's jar on the classpath (run through scripts/seqtrain or spark-submit)");
+                }
+                conf.setJars(new String[] {jar});
+            }
         } else if (!submitted) {
             conf.setMaster("local[*]");
         }

@@ -13,10 +13,10 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>How: B is first packed into column panels one vector wide ({@link PackedMatrix}), so the inner
  * loop streams contiguous memory whatever B's original layout (row-major, or transposed, as weight
- * matrices are used). The micro-kernel keeps an 8-row × 1-vector block of C in registers: eight
- * independent FMA chains, which hide FMA latency while leaving registers to spare (a 4×3 block, in
- * theory better, spills on AVX2's 16 registers and ran at half the speed). A is read in place through
- * a row stride and a column stride, so the same kernel computes {@code A·B} and {@code Aᵀ·B}.
+ * matrices are used); A is packed too, 8 rows at a time. The micro-kernel keeps a 4-row × 2-vector
+ * block of C in registers: eight independent FMA chains (enough to hide FMA latency) fed by 0.75
+ * loads per FMA. Measured in the training loop it beat an 8 × 1 block by about 1.4× (that one needs
+ * 1.125 loads per FMA), and a 4 × 3 block spills on AVX2's 16 registers.
  */
 public final class Gemm {
     static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
@@ -83,7 +83,7 @@ public final class Gemm {
             int fullPanels = n / LANES;
             for (int i0 = 0; i0 < fullRows; i0 += M_BLOCK) {
                 int i1 = Math.min(fullRows, i0 + M_BLOCK);
-                blocks8(k, k0, kl, i0, i1, fullPanels, pa, pb, c, cOff, ldc);
+                blocks4x2(k, k0, kl, i0, i1, fullPanels, pa, pb, c, cOff, ldc);
             }
             if (fullPanels < colPanels) {
                 // The last, partial panel: row by row, so the kernel above never sees a partial store.
@@ -109,9 +109,9 @@ public final class Gemm {
      * The kernel is written out inside the loops on purpose: as a separate method C2 compiled it
      * into code that ran at a third of the speed.
      */
-    private static void blocks8(int k, int k0, int kl, int i0, int i1, int panels, float[] pa, float[] pb,
+    private static void blocks8(int k, int k0, int kl, int i0, int i1, int firstPanel, int panels, float[] pa, float[] pb,
                                 float[] c, int cOff, int ldc) {
-        for (int jb = 0; jb < panels; jb++) {
+        for (int jb = firstPanel; jb < panels; jb++) {
             int j = jb * 8;
             for (int i = i0; i < i1; i += 8) {
                 FloatVector s0 = FloatVector.zero(SPECIES), s1 = FloatVector.zero(SPECIES), s2 = FloatVector.zero(SPECIES),
@@ -140,6 +140,56 @@ public final class Gemm {
                 s6.add(FloatVector.fromArray(SPECIES, c, o + 6 * ldc)).intoArray(c, o + 6 * ldc);
                 s7.add(FloatVector.fromArray(SPECIES, c, o + 7 * ldc)).intoArray(c, o + 7 * ldc);
             }
+        }
+    }
+
+    /**
+     * Rows {@code [i0, i1)} against pairs of full panels, 4 rows × 2 vectors at a time: eight
+     * accumulators fed by 2 vector loads and 4 broadcasts per step of the sum (0.75 loads per FMA,
+     * against 1.125 for 8 × 1), for the products where loads, not FMAs, bound the 8 × 1 kernel.
+     */
+    private static void blocks4x2(int k, int k0, int kl, int i0, int i1, int panels, float[] pa, float[] pb,
+                                  float[] c, int cOff, int ldc) {
+        int jb = 0;
+        for (; jb + 1 < panels; jb += 2) {
+            int j = jb * 8;
+            for (int i = i0; i < i1; i += 4) {
+                FloatVector s00 = FloatVector.zero(SPECIES), s01 = FloatVector.zero(SPECIES);
+                FloatVector s10 = FloatVector.zero(SPECIES), s11 = FloatVector.zero(SPECIES);
+                FloatVector s20 = FloatVector.zero(SPECIES), s21 = FloatVector.zero(SPECIES);
+                FloatVector s30 = FloatVector.zero(SPECIES), s31 = FloatVector.zero(SPECIES);
+                int ap = (i / 8 * k + k0) * 8 + i % 8;
+                int bp0 = (jb * k + k0) * 8;
+                int bp1 = bp0 + k * 8;
+                for (int p = 0; p < kl; p++, ap += 8, bp0 += 8, bp1 += 8) {
+                    FloatVector b0 = FloatVector.fromArray(SPECIES, pb, bp0);
+                    FloatVector b1 = FloatVector.fromArray(SPECIES, pb, bp1);
+                    FloatVector x = FloatVector.broadcast(SPECIES, pa[ap]);
+                    s00 = x.fma(b0, s00);
+                    s01 = x.fma(b1, s01);
+                    x = FloatVector.broadcast(SPECIES, pa[ap + 1]);
+                    s10 = x.fma(b0, s10);
+                    s11 = x.fma(b1, s11);
+                    x = FloatVector.broadcast(SPECIES, pa[ap + 2]);
+                    s20 = x.fma(b0, s20);
+                    s21 = x.fma(b1, s21);
+                    x = FloatVector.broadcast(SPECIES, pa[ap + 3]);
+                    s30 = x.fma(b0, s30);
+                    s31 = x.fma(b1, s31);
+                }
+                int o = cOff + i * ldc + j;
+                s00.add(FloatVector.fromArray(SPECIES, c, o)).intoArray(c, o);
+                s01.add(FloatVector.fromArray(SPECIES, c, o + 8)).intoArray(c, o + 8);
+                s10.add(FloatVector.fromArray(SPECIES, c, o + ldc)).intoArray(c, o + ldc);
+                s11.add(FloatVector.fromArray(SPECIES, c, o + ldc + 8)).intoArray(c, o + ldc + 8);
+                s20.add(FloatVector.fromArray(SPECIES, c, o + 2 * ldc)).intoArray(c, o + 2 * ldc);
+                s21.add(FloatVector.fromArray(SPECIES, c, o + 2 * ldc + 8)).intoArray(c, o + 2 * ldc + 8);
+                s30.add(FloatVector.fromArray(SPECIES, c, o + 3 * ldc)).intoArray(c, o + 3 * ldc);
+                s31.add(FloatVector.fromArray(SPECIES, c, o + 3 * ldc + 8)).intoArray(c, o + 3 * ldc + 8);
+            }
+        }
+        if (jb < panels) {
+            blocks8(k, k0, kl, i0, i1, jb, panels, pa, pb, c, cOff, ldc);
         }
     }
 

@@ -4,15 +4,8 @@ package dev.seqtrain.nn;
 public final class SoftmaxCrossEntropy implements Loss {
     @Override
     public double lossAt(float[] out, int off, int width, int y, float[] targets, int tOff, boolean gradient) {
-        float max = Float.NEGATIVE_INFINITY;
-        for (int j = 0; j < width; j++) {
-            max = Math.max(max, out[off + j]);
-        }
-        double sum = 0;
-        for (int j = 0; j < width; j++) {
-            sum += Math.exp(out[off + j] - max);
-        }
-        double logSum = Math.log(sum);
+        float max = max(out, off, width);
+        double logSum = Math.log(sumExp(out, off, width, max));
         double loss = logSum - (out[off + y] - max);
         if (gradient) {
             for (int j = 0; j < width; j++) {
@@ -25,16 +18,27 @@ public final class SoftmaxCrossEntropy implements Loss {
 
     @Override
     public void toPrediction(float[] out, int off, int width) {
-        float max = Float.NEGATIVE_INFINITY;
-        for (int j = 0; j < width; j++) {
-            max = Math.max(max, out[off + j]);
-        }
-        double sum = 0;
-        for (int j = 0; j < width; j++) {
-            sum += Math.exp(out[off + j] - max);
-        }
+        float max = max(out, off, width);
+        double sum = sumExp(out, off, width, max);
         for (int j = 0; j < width; j++) {
             out[off + j] = (float) (Math.exp(out[off + j] - max) / sum);
         }
+    }
+
+    private static float max(float[] x, int off, int width) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int j = 0; j < width; j++) {
+            max = Math.max(max, x[off + j]);
+        }
+        return max;
+    }
+
+    /** {@code Σ exp(x − max)}: shifted by the maximum so that nothing overflows. */
+    private static double sumExp(float[] x, int off, int width, float max) {
+        double sum = 0;
+        for (int j = 0; j < width; j++) {
+            sum += Math.exp(x[off + j] - max);
+        }
+        return sum;
     }
 }

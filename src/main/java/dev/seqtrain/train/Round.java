@@ -98,15 +98,7 @@ public final class Round {
             r.weightedState = opt.slots;
         }
         r.optimizerSteps = opt.step;
-        r.loss = loss;
-        r.examples = examples;
-        r.timesteps = timesteps;
-        r.workersWithData = 1;
-        long nanos = System.nanoTime() - t0;
-        r.computeNanosMax = nanos;
-        r.computeNanosSum = nanos;
-        r.workers.add(who);
-        return r;
+        return finish(r, loss, examples, timesteps, t0, who);
     }
 
     /** Gradient averaging: the gradient of one batch at the broadcast parameters, weighted by its positions. */
@@ -127,11 +119,15 @@ public final class Round {
         RoundResult r = new RoundResult();
         r.weight = loss.positions();
         r.weighted = grads;
+        return finish(r, loss, mb.size(), mb.realSteps(), t0, who);
+    }
+
+    private static RoundResult finish(RoundResult r, LossSum loss, long examples, long timesteps, long startNanos, WorkerInfo who) {
         r.loss = loss;
-        r.examples = mb.size();
-        r.timesteps = mb.realSteps();
+        r.examples = examples;
+        r.timesteps = timesteps;
         r.workersWithData = 1;
-        long nanos = System.nanoTime() - t0;
+        long nanos = System.nanoTime() - startNanos;
         r.computeNanosMax = nanos;
         r.computeNanosSum = nanos;
         r.workers.add(who);
