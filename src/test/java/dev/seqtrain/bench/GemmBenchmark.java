@@ -1,0 +1,86 @@
+package dev.seqtrain.bench;
+
+import dev.ludovic.netlib.blas.BLAS;
+import dev.seqtrain.nn.Gemm;
+import dev.seqtrain.nn.PackedMatrix;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The GEMM choice, measured: {@code C += A·B} on LSTM-sized shapes with our Vector API kernel
+ * (packing of both operands included), the BLAS Spark ships ({@code dev.ludovic.netlib}: native
+ * OpenBLAS if installed, else its Java implementation) and a plain Java triple loop.
+ * Shapes: per-step recurrent product of charlm-small (32 × 512 × 128) and wide-512
+ * (64 × 2048 × 512), and a weight gradient over all steps of charlm-small (512 × 128 × 1600).
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+public class GemmBenchmark {
+    @Param({"32x512x128", "64x2048x512", "512x128x1600"})
+    public String shape;
+    @Param({"seqtrain", "netlib", "loops"})
+    public String impl;
+
+    private int m;
+    private int n;
+    private int k;
+    private float[] a;
+    private float[] b;
+    private float[] c;
+    private final PackedMatrix packed = new PackedMatrix();
+    private BLAS blas;
+
+    @Setup
+    public void setUp() {
+        String[] d = shape.split("x");
+        m = Integer.parseInt(d[0]);
+        n = Integer.parseInt(d[1]);
+        k = Integer.parseInt(d[2]);
+        SplittableRandom rng = new SplittableRandom(1);
+        a = new float[m * k];
+        b = new float[k * n];
+        c = new float[m * n];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = (float) rng.nextGaussian();
+        }
+        for (int i = 0; i < b.length; i++) {
+            b[i] = (float) rng.nextGaussian();
+        }
+        blas = BLAS.getInstance();
+    }
+
+    @Benchmark
+    public float[] multiply() {
+        switch (impl) {
+            case "seqtrain" -> Gemm.multiply(m, a, 0, k, 1, packed.pack(b, 0, k, n, n, false), c, 0, n);
+            // Row-major C = A·B is column-major Cᵀ = Bᵀ·Aᵀ.
+            case "netlib" -> blas.sgemm("N", "N", n, m, k, 1f, b, n, a, k, 1f, c, n);
+            default -> {
+                for (int i = 0; i < m; i++) {
+                    for (int p = 0; p < k; p++) {
+                        float x = a[i * k + p];
+                        for (int j = 0; j < n; j++) {
+                            c[i * n + j] += x * b[p * n + j];
+                        }
+                    }
+                }
+            }
+        }
+        return c;
+    }
+
+    public static double flops(String shape) {
+        String[] d = shape.split("x");
+        return 2.0 * Long.parseLong(d[0]) * Long.parseLong(d[1]) * Long.parseLong(d[2]);
+    }
+}
