@@ -29,6 +29,9 @@ final class SparkSessions {
         // A round's result (parameters and optimizer state) is megabytes: send it back with the task's
         // status message instead of parking it in the block manager for a second fetch.
         conf.setIfMissing("spark.task.maxDirectResultSize", "64m");
+        // One thread of math per task: native BLAS on the executors must not start its own threads.
+        conf.setIfMissing("spark.executorEnv.OPENBLAS_NUM_THREADS", "1");
+        conf.setIfMissing("spark.executorEnv.OMP_NUM_THREADS", "1");
         if (master != null) {
             conf.setMaster(master);
             if (!master.startsWith("local") && !submitted) {

@@ -83,7 +83,8 @@ final class TrainCommand implements Callable<Integer> {
                 System.out.println("seqtrain: skipped bad records: " + data.skippedByReason());
             }
             ParameterAveragingTrainer trainer = new ParameterAveragingTrainer(sc, spec, settings, data.train(), data.valid());
-            System.out.printf("seqtrain: %d workers, %d rounds per epoch%n", trainer.workers(), trainer.roundsPerEpoch());
+            System.out.printf("seqtrain: %d workers, %d rounds per epoch, GEMM on the driver: %s%n", trainer.workers(),
+                    trainer.roundsPerEpoch(), dev.seqtrain.nn.GemmBackend.describe());
             TrainingRun run = new TrainingRun(trainer, spec, settings, info, cfg.values(), data.skippedByReason(), out,
                     hadoop, System.out);
             TrainingRun.Outcome outcome = run.run(resume);

@@ -192,7 +192,7 @@ public final class Safetensors {
         ObjectNode header = JSON.createObjectNode();
         if (metadata != null && !metadata.isEmpty()) {
             ObjectNode meta = header.putObject("__metadata__");
-            metadata.forEach(meta::put);
+            new java.util.TreeMap<>(metadata).forEach(meta::put);   // sorted: the same bytes in every JVM
         }
         long offset = 0;
         for (Map.Entry<String, Tensor> e : tensors.entrySet()) {

@@ -1,5 +1,6 @@
 package dev.seqtrain.nn;
 
+import dev.ludovic.netlib.blas.BLAS;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -52,6 +53,17 @@ public final class Gemm {
      */
     public static void multiply(int m, float[] a, int aOff, int aRowStride, int aColStride, PackedMatrix b,
                                 float[] c, int cOff, int ldc) {
+        BLAS blas = GemmBackend.nativeBlas();
+        if (blas != null) {
+            if (m > 0 && b.cols() > 0 && b.rows() > 0) {
+                // Row-major C = A·B is column-major Cᵀ = Bᵀ·Aᵀ: B's operand first.
+                boolean aRowMajor = aColStride == 1;
+                blas.sgemm(b.sourceTransposed() ? "T" : "N", aRowMajor ? "N" : "T", b.cols(), m, b.rows(), 1f,
+                        b.source(), b.sourceOffset(), b.sourceLd(), a, aOff, aRowMajor ? aRowStride : aColStride,
+                        1f, c, cOff, ldc);
+            }
+            return;
+        }
         PackedMatrix aT = SCRATCH.get();
         aT.packStrided(a, aOff, b.rows(), m, aColStride, aRowStride);
         multiplyPackedA(aT, b, c, cOff, ldc);
@@ -70,6 +82,14 @@ public final class Gemm {
             throw new IllegalArgumentException("inner dimensions differ: " + aT.rows() + " vs " + k);
         }
         if (m <= 0 || n <= 0 || k <= 0) {
+            return;
+        }
+        BLAS blas = GemmBackend.nativeBlas();
+        if (blas != null) {
+            // As in multiply: column-major Cᵀ = Bᵀ·Aᵀ. aT packed "not transposed" is row-major Aᵀ, i.e. column-major A.
+            blas.sgemm(b.sourceTransposed() ? "T" : "N", aT.sourceTransposed() ? "N" : "T", n, m, k, 1f,
+                    b.source(), b.sourceOffset(), b.sourceLd(), aT.source(), aT.sourceOffset(), aT.sourceLd(),
+                    1f, c, cOff, ldc);
             return;
         }
         float[] pa = aT.data();

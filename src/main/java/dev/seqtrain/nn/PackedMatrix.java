@@ -16,6 +16,11 @@ public final class PackedMatrix {
     private float[] data = new float[0];
     private int rows;
     private int cols;
+    /** The source as given to {@link #pack}: with native BLAS the matrix is used in place, not packed. */
+    private float[] source;
+    private int sourceOffset;
+    private int sourceLd;
+    private boolean sourceTransposed;
 
     /**
      * Packs {@code B[rows×cols]}: when {@code transposed} is false {@code B[p][j] = src[off + p·ld + j]};
@@ -25,6 +30,13 @@ public final class PackedMatrix {
     public PackedMatrix pack(float[] src, int off, int rows, int cols, int ld, boolean transposed) {
         this.rows = rows;
         this.cols = cols;
+        this.source = src;
+        this.sourceOffset = off;
+        this.sourceLd = ld;
+        this.sourceTransposed = transposed;
+        if (GemmBackend.nativeBlas() != null) {
+            return this;
+        }
         int panels = (cols + L - 1) / L;
         int size = panels * rows * L;
         if (data.length < size) {
@@ -73,6 +85,22 @@ public final class PackedMatrix {
 
     public int cols() {
         return cols;
+    }
+
+    float[] source() {
+        return source;
+    }
+
+    int sourceOffset() {
+        return sourceOffset;
+    }
+
+    int sourceLd() {
+        return sourceLd;
+    }
+
+    boolean sourceTransposed() {
+        return sourceTransposed;
     }
 
     int panels() {
