@@ -10,7 +10,7 @@ public final class GemmBenchMain {
     public static void main(String[] args) throws Exception {
         var opts = new OptionsBuilder().include(GemmBenchmark.class.getSimpleName()).forks(1).warmupIterations(3)
                 .warmupTime(TimeValue.seconds(1)).measurementIterations(5).measurementTime(TimeValue.seconds(1)).threads(1)
-                .jvmArgsAppend("--add-modules=jdk.incubator.vector", "-Xmx2g").build();
+                .jvmArgsAppend("--add-modules=jdk.incubator.vector", "-Xmx2g", "-Dseqtrain.gemm=java").build();
         var results = new Runner(opts).run();
         System.out.println("| shape (m×n×k) | implementation | µs | GFLOP/s |");
         System.out.println("|---|---|---|---|");

@@ -17,8 +17,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The GEMM choice, measured: {@code C += A·B} on LSTM-sized shapes with our Vector API kernel
- * (packing of both operands included), the BLAS Spark ships ({@code dev.ludovic.netlib}: native
- * OpenBLAS if installed, else its Java implementation) and a plain Java triple loop.
+ * (packing of both operands included; the run forces {@code seqtrain.gemm=java}), the BLAS Spark ships
+ * ({@code dev.ludovic.netlib}): native OpenBLAS if installed ("netlib-native" falls back to Java when
+ * not) and its Java implementation, and a plain Java triple loop.
  * Shapes: per-step recurrent product of charlm-small (32 × 512 × 128) and wide-512
  * (64 × 2048 × 512), and a weight gradient over all steps of charlm-small (512 × 128 × 1600).
  */
@@ -28,7 +29,7 @@ import java.util.concurrent.TimeUnit;
 public class GemmBenchmark {
     @Param({"32x512x128", "64x2048x512", "512x128x1600"})
     public String shape;
-    @Param({"seqtrain", "netlib", "loops"})
+    @Param({"seqtrain", "netlib-native", "netlib-java", "loops"})
     public String impl;
 
     private int m;
@@ -39,6 +40,7 @@ public class GemmBenchmark {
     private float[] c;
     private final PackedMatrix packed = new PackedMatrix();
     private BLAS blas;
+    private BLAS javaBlas;
 
     @Setup
     public void setUp() {
@@ -57,6 +59,7 @@ public class GemmBenchmark {
             b[i] = (float) rng.nextGaussian();
         }
         blas = BLAS.getInstance();
+        javaBlas = dev.ludovic.netlib.blas.JavaBLAS.getInstance();
     }
 
     @Benchmark
@@ -64,7 +67,8 @@ public class GemmBenchmark {
         switch (impl) {
             case "seqtrain" -> Gemm.multiply(m, a, 0, k, 1, packed.pack(b, 0, k, n, n, false), c, 0, n);
             // Row-major C = A·B is column-major Cᵀ = Bᵀ·Aᵀ.
-            case "netlib" -> blas.sgemm("N", "N", n, m, k, 1f, b, n, a, k, 1f, c, n);
+            case "netlib-native" -> blas.sgemm("N", "N", n, m, k, 1f, b, n, a, k, 1f, c, n);
+            case "netlib-java" -> javaBlas.sgemm("N", "N", n, m, k, 1f, b, n, a, k, 1f, c, n);
             default -> {
                 for (int i = 0; i < m; i++) {
                     for (int p = 0; p < k; p++) {
