@@ -129,8 +129,7 @@ final class TrainCommand implements Callable<Integer> {
                 loss = LossKind.SIGMOID_BINARY_CROSS_ENTROPY;
             }
             default -> {
-                t = c.get("data.format").equals("csv-wide") || d.outputSize() == 1 && c.get("data.format").equals("csv-long")
-                        && !hasStepTargets(d) ? Task.MANY_TO_ONE : Task.MANY_TO_MANY;
+                t = hasStepTargets(d) ? Task.MANY_TO_MANY : Task.MANY_TO_ONE;
                 loss = LossKind.MEAN_SQUARED_ERROR;
             }
         }

@@ -65,15 +65,15 @@ public final class TrainConfig {
     private static final Check ANY = v -> null;
 
     static {
-        key("data.format", "text", "text|csv-wide|csv-long", oneOf("text", "csv-wide", "csv-long"),
-                "input format");
+        key("data.format", "text", "text|csv-wide|csv-long|parquet|orc|json", oneOf("text", "csv-wide", "csv-long", "parquet", "orc", "json"),
+                "input format (parquet/orc/json: a Spark SQL table, one row per sequence)");
         key("data.train", null, "path", v -> v.isBlank() ? "must name a file or directory" : null,
                 "training data: a file or directory, any Hadoop path");
         key("data.valid", "", "path", ANY, "validation data (default: split off data.validFraction of data.train)");
         key("data.validFraction", "0.1", "[0, 0.9]", number(0, true, 0.9), "share of examples held out for validation when data.valid is empty");
         key("data.seqLength", "100", ">= 2", intAtLeast(2), "text: characters per training sequence");
         key("data.stride", "0", ">= 0", intAtLeast(0), "text: characters between sequence starts (0 = data.seqLength)");
-        key("data.labelColumn", "label", "name", ANY, "csv-wide: the label column");
+        key("data.labelColumn", "label", "name", ANY, "csv-wide and tables: the label column");
         key("data.idColumn", "id", "name", ANY, "csv-wide: the id column ('' = none)");
         key("data.badRecords", "fail", "fail|skip", oneOf("fail", "skip"), "what to do with a malformed record");
         key("data.maxBadRecords", "1000", ">= 0", intAtLeast(0), "with data.badRecords=skip: fail anyway past this many");

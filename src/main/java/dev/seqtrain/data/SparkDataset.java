@@ -57,6 +57,13 @@ public final class SparkDataset {
 
     public static Loaded load(JavaSparkContext sc, Settings s) throws IOException {
         Map<String, String> conf = hadoopConf(sc.hadoopConfiguration());
+        if (SqlSequences.FORMATS.contains(s.format())) {
+            JavaRDD<ParsedCsv> train = SqlSequences.read(sc, s.format(), s.train(), s.labelColumn(), s.maxSeqLength(),
+                    s.skipBadRecords()).cache();
+            JavaRDD<ParsedCsv> valid = s.valid().isEmpty() ? null
+                    : SqlSequences.read(sc, s.format(), s.valid(), s.labelColumn(), s.maxSeqLength(), s.skipBadRecords()).cache();
+            return fromParsed(sc, s, train, valid);
+        }
         List<String> trainFiles = listFiles(s.train(), sc.hadoopConfiguration());
         List<String> validFiles = s.valid().isEmpty() ? List.of() : listFiles(s.valid(), sc.hadoopConfiguration());
         if (s.format().equals("text")) {
@@ -160,13 +167,18 @@ public final class SparkDataset {
 
     // ---------------------------------------------------------------- CSV
 
-    private record ParsedCsv(String file, List<RawSequence> sequences, List<BadRecord> bad, String fatal) implements Serializable {
+    /** What a reader got from one file (or one partition of a table): sequences, refused records, or a fatal error. */
+    record ParsedCsv(String file, List<RawSequence> sequences, List<BadRecord> bad, String fatal) implements Serializable {
     }
 
     private static Loaded loadCsv(JavaSparkContext sc, Settings s, Map<String, String> conf, List<String> trainFiles,
                                   List<String> validFiles) {
         JavaRDD<ParsedCsv> train = parseCsv(sc, s, conf, trainFiles).cache();
         JavaRDD<ParsedCsv> valid = validFiles.isEmpty() ? null : parseCsv(sc, s, conf, validFiles).cache();
+        return fromParsed(sc, s, train, valid);
+    }
+
+    private static Loaded fromParsed(JavaSparkContext sc, Settings s, JavaRDD<ParsedCsv> train, JavaRDD<ParsedCsv> valid) {
         Map<String, Long> skipped = new TreeMap<>();
         checkBadRecords(s, train, skipped);
         if (valid != null) {

@@ -1,0 +1,204 @@
+package dev.seqtrain.data;
+
+import dev.seqtrain.io.BadInputException;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.ArrayType;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.NumericType;
+import org.apache.spark.sql.types.StringType;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Sequences from any Spark SQL source (Parquet, ORC, JSON): one row per sequence with a
+ * {@code features} column, {@code array<array<number>>} (steps × features) or {@code array<number>}
+ * (univariate), and either a label column (class name or number per sequence) or a {@code targets}
+ * column, {@code array<array<number>>} per step or {@code array<number>} per sequence.
+ *
+ * <p>The schema is checked on the driver; rows are converted on the executors, and a bad row (null
+ * array, ragged inner arrays, a non-finite value) becomes a {@link BadRecord} naming the path and the
+ * row's position, so the driver can fail with it or, with {@code data.badRecords=skip}, count it.
+ */
+final class SqlSequences {
+    static final Set<String> FORMATS = Set.of("parquet", "orc", "json");
+    private static final String FEATURES = "features";
+    private static final String TARGETS = "targets";
+
+    private SqlSequences() {
+    }
+
+    static JavaRDD<SparkDataset.ParsedCsv> read(JavaSparkContext sc, String format, String path, String labelColumn,
+                                               int maxSeqLength, boolean skip) {
+        SparkSession spark = SparkSession.builder().sparkContext(sc.sc()).getOrCreate();
+        Dataset<Row> df;
+        try {
+            df = spark.read().format(format).load(path);
+        } catch (Exception e) {
+            throw new BadInputException(path + ": cannot read as " + format + ": " + e.getMessage().split("\n")[0]);
+        }
+        StructType schema = df.schema();
+        int featureDepth = arrayDepth(schema, FEATURES, path, true);
+        boolean hasTargets = hasField(schema, TARGETS);
+        int targetDepth = hasTargets ? arrayDepth(schema, TARGETS, path, false) : 0;
+        boolean hasLabel = hasField(schema, labelColumn);
+        if (hasLabel) {
+            DataType t = schema.apply(labelColumn).dataType();
+            if (!(t instanceof StringType) && !(t instanceof NumericType)) {
+                throw new BadInputException(path + ": column '" + labelColumn + "' has type " + t.simpleString()
+                        + ", expected a string or a number");
+            }
+        }
+        if (!hasLabel && !hasTargets) {
+            throw new BadInputException(path + ": neither a '" + labelColumn + "' nor a '" + TARGETS + "' column");
+        }
+        int fIdx = schema.fieldIndex(FEATURES);
+        int tIdx = hasTargets ? schema.fieldIndex(TARGETS) : -1;
+        int lIdx = hasLabel ? schema.fieldIndex(labelColumn) : -1;
+        return df.javaRDD().zipWithIndex().mapPartitions(it -> {
+            List<RawSequence> seqs = new ArrayList<>();
+            List<BadRecord> bad = new ArrayList<>();
+            while (it.hasNext()) {
+                var t = it.next();
+                String where = path + ": row " + t._2();
+                try {
+                    seqs.add(convert(t._1(), where, fIdx, featureDepth, tIdx, targetDepth, lIdx, maxSeqLength));
+                } catch (BadInputException e) {
+                    if (!skip) {
+                        return List.of(new SparkDataset.ParsedCsv(path, List.of(), List.of(), e.getMessage())).iterator();
+                    }
+                    bad.add(new BadRecord(reason(e.getMessage()), e.getMessage()));
+                }
+            }
+            return List.of(new SparkDataset.ParsedCsv(path, seqs, bad, null)).iterator();
+        });
+    }
+
+    private static boolean hasField(StructType schema, String name) {
+        for (StructField f : schema.fields()) {
+            if (f.name().equals(name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** 1 for {@code array<number>}, 2 for {@code array<array<number>>}; anything else is refused. */
+    private static int arrayDepth(StructType schema, String column, String path, boolean required) {
+        if (!hasField(schema, column)) {
+            throw new BadInputException(path + ": no '" + column + "' column (columns: " + String.join(", ", schema.fieldNames()) + ")");
+        }
+        DataType t = schema.apply(column).dataType();
+        if (t instanceof ArrayType a) {
+            if (a.elementType() instanceof NumericType) {
+                return 1;
+            }
+            if (a.elementType() instanceof ArrayType inner && inner.elementType() instanceof NumericType) {
+                return 2;
+            }
+        }
+        throw new BadInputException(path + ": column '" + column + "' has type " + t.simpleString()
+                + ", expected array<array<float>> or array<float>");
+    }
+
+    private static RawSequence convert(Row row, String where, int fIdx, int fDepth, int tIdx, int tDepth, int lIdx,
+                                       int maxSeqLength) {
+        float[][] features = matrix(row, fIdx, fDepth, where, FEATURES);
+        int length = features.length;
+        if (length == 0) {
+            throw new BadInputException(where + ": zero-length sequence");
+        }
+        if (length > maxSeqLength) {
+            throw new BadInputException(where + ": " + length + " steps, longer than data.maxSeqLength=" + maxSeqLength);
+        }
+        int width = features[0].length;
+        float[] flat = new float[length * width];
+        for (int t = 0; t < length; t++) {
+            System.arraycopy(features[t], 0, flat, t * width, width);
+        }
+        float[] stepTargets = null;
+        int targetWidth = 0;
+        String label = null;
+        if (tIdx >= 0) {
+            float[][] targets = matrix(row, tIdx, tDepth, where, TARGETS);
+            if (tDepth == 2) {
+                if (targets.length != length) {
+                    throw new BadInputException(where + ": " + targets.length + " target steps for " + length + " feature steps");
+                }
+                targetWidth = targets[0].length;
+                stepTargets = new float[length * targetWidth];
+                for (int t = 0; t < length; t++) {
+                    System.arraycopy(targets[t], 0, stepTargets, t * targetWidth, targetWidth);
+                }
+            } else {
+                // One vector per sequence: kept as the label text for regression of a single value.
+                if (targets.length != 1 || targets[0].length != 1) {
+                    throw new BadInputException(where + ": per-sequence targets must hold one value (use a label column)");
+                }
+                label = Float.toString(targets[0][0]);
+            }
+        }
+        if (lIdx >= 0) {
+            if (row.isNullAt(lIdx)) {
+                throw new BadInputException(where + ": null label");
+            }
+            label = String.valueOf(row.get(lIdx)).trim();
+        }
+        return new RawSequence(where, length, width, flat, stepTargets, targetWidth, label);
+    }
+
+    /** Steps × values; a univariate array becomes one value per step. */
+    private static float[][] matrix(Row row, int idx, int depth, String where, String column) {
+        if (row.isNullAt(idx)) {
+            throw new BadInputException(where + ": column " + column + " is null");
+        }
+        List<Object> outer = row.getList(idx);
+        float[][] out = new float[outer.size()][];
+        for (int t = 0; t < out.length; t++) {
+            Object step = outer.get(t);
+            if (step == null) {
+                throw new BadInputException(where + ": column " + column + " step " + t + " is null");
+            }
+            if (depth == 1) {
+                out[t] = new float[] {finite(step, where, column, t)};
+            } else {
+                List<?> inner = step instanceof List<?> l ? l : scala.jdk.javaapi.CollectionConverters.asJava(
+                        (scala.collection.Seq<?>) step);
+                out[t] = new float[inner.size()];
+                if (t > 0 && out[t].length != out[0].length) {
+                    throw new BadInputException(where + ": column " + column + " is ragged: step " + t + " has "
+                            + out[t].length + " values, step 0 has " + out[0].length);
+                }
+                for (int j = 0; j < out[t].length; j++) {
+                    out[t][j] = finite(inner.get(j), where, column, t);
+                }
+            }
+        }
+        return out;
+    }
+
+    private static float finite(Object v, String where, String column, int step) {
+        if (!(v instanceof Number n) || !Float.isFinite(n.floatValue())) {
+            throw new BadInputException(where + ": column " + column + " step " + step + ": " + v + " is not a finite number");
+        }
+        return n.floatValue();
+    }
+
+    private static String reason(String message) {
+        if (message.contains("ragged")) {
+            return "ragged";
+        } else if (message.contains("null")) {
+            return "null";
+        } else if (message.contains("finite")) {
+            return "not-finite";
+        }
+        return LongCsvReader.reasonOf(message);
+    }
+}
