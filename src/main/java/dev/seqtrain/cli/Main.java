@@ -14,8 +14,10 @@ import java.util.Arrays;
  */
 @Command(name = "seqtrain", mixinStandardHelpOptions = true, version = "seqtrain 0.1.0",
         description = "Train and run recurrent networks (LSTM, GRU, tanh RNN) on Apache Spark.",
-        subcommands = {TrainCommand.class, SampleCommand.class, PredictCommand.class, ImportTorchCommand.class})
+        subcommands = {TrainCommand.class, EvaluateCommand.class, SampleCommand.class, PredictCommand.class, ImportTorchCommand.class})
 public final class Main implements Runnable {
+    /** Kept referenced: java.util.logging holds loggers weakly, and netlib announces its BLAS at INFO. */
+    private static final java.util.logging.Logger NETLIB_LOG = java.util.logging.Logger.getLogger("dev.ludovic.netlib");
     public static final int EXIT_FAILED = 1;
     public static final int EXIT_BAD_INPUT = 2;
 
@@ -36,6 +38,7 @@ public final class Main implements Runnable {
     /** Runs the command line with errors going to {@code err}; returns the exit code. */
     public static int run(PrintWriter err, String... args) {
         boolean verbose = Arrays.asList(args).contains("--verbose");
+        NETLIB_LOG.setLevel(verbose ? java.util.logging.Level.INFO : java.util.logging.Level.WARNING);
         CommandLine cl = new CommandLine(new Main());
         cl.setErr(err);
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> report(cmd.getErr(), e, verbose));

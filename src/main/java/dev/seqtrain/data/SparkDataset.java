@@ -317,11 +317,24 @@ public final class SparkDataset {
     }
 
     private static List<SequenceExample> toExamples(ParsedCsv p, String task, Map<String, Integer> classes) {
-        List<SequenceExample> out = new ArrayList<>(p.sequences().size());
-        for (RawSequence r : p.sequences()) {
-            String where = p.file() + ": sequence '" + r.id() + "'";
+        return toExamples(p.file(), p.sequences(), task, classes);
+    }
+
+    /** Interprets parsed sequences' targets for a task ({@code classify}, {@code multilabel}, {@code regress}). */
+    public static List<SequenceExample> toExamples(String file, List<RawSequence> sequences, String task,
+                                                   Map<String, Integer> classes) {
+        List<SequenceExample> out = new ArrayList<>(sequences.size());
+        for (RawSequence r : sequences) {
+            String where = file + ": sequence '" + r.id() + "'";
             switch (task) {
-                case "classify" -> out.add(new SequenceExample(r.length(), r.features(), null, classes.get(r.label()), null, null));
+                case "classify" -> {
+                    Integer id = r.label() == null ? null : classes.get(r.label());
+                    if (id == null) {
+                        throw new BadInputException(where + ": label '" + r.label() + "' is not one of the classes "
+                                + new TreeSet<>(classes.keySet()));
+                    }
+                    out.add(new SequenceExample(r.length(), r.features(), null, id, null, null));
+                }
                 case "multilabel" -> {
                     for (float v : r.stepTargets()) {
                         if (v != 0f && v != 1f) {

@@ -114,6 +114,39 @@ class ImportAndPredictTest {
     }
 
     @Test
+    void evaluateReproducesPyTorchsLoss() throws Exception {
+        Map<String, Safetensors.Tensor> f = fixture("gru-classify-padded");
+        Path model = dir.resolve("eval-model");
+        assertEquals(0, run("import-torch", "--weights", weightsOnly(f).toString(), "--cell", "gru", "--input-size", "3",
+                "--hidden-size", "10", "--layers", "2", "--output-size", "5", "--task", "many-to-one", "--out", model.toString()).code());
+        float[] x = f.get("input.features").data();
+        float[] lengths = f.get("input.lengths").data();
+        float[] labels = f.get("target.classes").data();
+        StringBuilder csv = new StringBuilder("sequence_id,step,x0,x1,x2,label\n");
+        for (int b = 0; b < 4; b++) {
+            for (int t = 0; t < lengths[b]; t++) {
+                int o = (t * 4 + b) * 3;
+                csv.append("s").append(b).append(',').append(t).append(',').append(x[o]).append(',').append(x[o + 1]).append(',')
+                        .append(x[o + 2]).append(',').append((int) labels[b]).append('\n');
+            }
+        }
+        Path in = dir.resolve("labelled.csv");
+        Files.writeString(in, csv.toString());
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream old = System.out;
+        System.setOut(new java.io.PrintStream(captured, true, StandardCharsets.UTF_8));
+        Result r;
+        try {
+            r = run("evaluate", "--model", model.toString(), "--data", in.toString());
+        } finally {
+            System.setOut(old);
+        }
+        assertEquals(0, r.code(), r.err());
+        String expected = String.format("loss %.4f", f.get("expected.loss").data()[0]);
+        assertTrue(captured.toString(StandardCharsets.UTF_8).contains(expected), captured + " vs " + expected);
+    }
+
+    @Test
     void manyToManyPredictionHasOneRowPerStep() throws Exception {
         Map<String, Safetensors.Tensor> f = fixture("lstm-tokens");
         Path model = dir.resolve("m2");
