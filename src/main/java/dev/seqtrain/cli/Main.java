@@ -52,6 +52,10 @@ public final class Main implements Runnable {
         }
         if (cause instanceof BadInputException) {
             err.println("seqtrain: error: " + cause.getMessage());
+        } else if (cause instanceof dev.seqtrain.train.TrainingDivergedException) {
+            err.println("seqtrain: failed: " + cause.getMessage());
+            err.flush();
+            return EXIT_FAILED;
         } else {
             err.println("seqtrain: failed: " + e);
         }

@@ -124,7 +124,11 @@ public final class TrainConfig {
         Map<String, String> v = new TreeMap<>();
         if (file != null) {
             Properties p = new Properties();
-            p.load(file);
+            try {
+                p.load(file);
+            } catch (IllegalArgumentException e) {
+                throw new BadInputException(source + ": not a valid properties file: " + e.getMessage());
+            }
             for (String name : p.stringPropertyNames()) {
                 v.put(name, p.getProperty(name).trim());
             }
@@ -144,7 +148,8 @@ public final class TrainConfig {
         Map<String, String> all = new LinkedHashMap<>();
         for (Map.Entry<String, String> e : given.entrySet()) {
             if (!KEYS.containsKey(e.getKey())) {
-                throw new BadInputException(source + ": unknown key '" + e.getKey() + "' (did you mean '" + closest(e.getKey()) + "'?)");
+                throw new BadInputException(source + ": unknown key '" + printable(e.getKey()) + "' (did you mean '"
+                        + closest(e.getKey()) + "'?)");
             }
         }
         for (Key k : KEYS.values()) {
@@ -158,7 +163,7 @@ public final class TrainConfig {
             String problem = value.isEmpty() && !k.name().equals("data.valid") && !k.name().equals("data.idColumn")
                     ? "must not be empty" : k.check().problem(value);
             if (problem != null) {
-                throw new BadInputException(source + ": key '" + k.name() + "' " + problem + ", got '" + value + "'");
+                throw new BadInputException(source + ": key '" + k.name() + "' " + problem + ", got '" + printable(value) + "'");
             }
             all.put(k.name(), value);
         }
@@ -180,6 +185,16 @@ public final class TrainConfig {
             throw new BadInputException(source + ": model.task=multilabel needs per-step targets (data.format=csv-long with y columns);"
                     + " csv-wide has one label per sequence");
         }
+    }
+
+    /** A user's text for a one-line message: control characters escaped, long text cut. */
+    static String printable(String s) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < s.length() && b.length() < 120; i++) {
+            char c = s.charAt(i);
+            b.append(Character.isISOControl(c) ? String.format("\\u%04x", (int) c) : String.valueOf(c));
+        }
+        return b.toString();
     }
 
     /** The nearest declared key by edit distance, ignoring case. */

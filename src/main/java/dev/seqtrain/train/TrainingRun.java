@@ -129,7 +129,7 @@ public final class TrainingRun {
                 Tuple2<ModelState, ParameterAveragingTrainer.RoundStats> step = trainer.round(state, epoch, r);
                 state = step._1();
                 ParameterAveragingTrainer.RoundStats s = step._2();
-                checkFinite(state, epoch, r);
+                checkFinite(state, s.loss(), epoch, r);
                 broadcast += s.broadcastNanos();
                 compute += s.computeNanos();
                 computeSlowest += s.computeMaxNanos();
@@ -226,7 +226,11 @@ public final class TrainingRun {
         return kept;
     }
 
-    private static void checkFinite(ModelState s, int epoch, int round) {
+    private static void checkFinite(ModelState s, LossSum loss, int epoch, int round) {
+        if (!Double.isFinite(loss.sum())) {
+            throw new TrainingDivergedException("training diverged: the loss became " + loss.sum() + " in epoch " + (epoch + 1)
+                    + ", round " + (round + 1) + " (lower train.learningRate or set train.clipNorm); nothing non-finite was saved");
+        }
         for (float p : s.params()) {
             if (!Float.isFinite(p)) {
                 throw new TrainingDivergedException("training diverged: a parameter became " + p + " in epoch " + (epoch + 1)

@@ -81,6 +81,30 @@ class TrainInputErrorsTest {
     }
 
     @Test
+    void divergenceStopsTheRunNamingEpochAndRoundAndSavesNothingNonFinite() throws Exception {
+        // Regression targets near the float maximum: the first gradient overflows.
+        StringBuilder csv = new StringBuilder("sequence_id,step,x0,y0\n");
+        for (int i = 0; i < 20; i++) {
+            for (int t = 0; t < 4; t++) {
+                csv.append('s').append(i).append(',').append(t).append(',').append(t * 0.1).append(",3e38\n");
+            }
+        }
+        Path data = file("huge.csv", csv.toString());
+        Path out = dir.resolve("diverged");
+        StringWriter err = new StringWriter();
+        int code = Main.run(new PrintWriter(err, true), "train", "--output", out.toString(), "--master", "local[1]",
+                "--sample-length", "0", "--set", "data.format=csv-long", "--set", "data.train=" + data, "--set", "model.task=regress",
+                "--set", "train.optimizer=sgd", "--set", "train.clipNorm=0", "--set", "train.epochs=3",
+                "--set", "train.averagingFrequency=1", "--set", "model.hidden=4", "--set", "train.workers=1");
+        assertEquals(1, code, err.toString());
+        assertTrue(err.toString().matches("(?s)seqtrain: failed: training diverged: .* in epoch \\d+, round \\d+ .*"), err.toString());
+        assertFalse(err.toString().contains("\tat "));
+        // Nothing non-finite reached a model or checkpoint: the run stopped before writing any.
+        assertFalse(Files.exists(out.resolve("model/weights.safetensors")));
+        assertFalse(Files.exists(out.resolve("checkpoints/epoch-000001")));
+    }
+
+    @Test
     void badTextIsRefused() throws Exception {
         Path empty = file("empty.txt", "");
         assertRefused(train("data.train=" + empty), "empty corpus");
