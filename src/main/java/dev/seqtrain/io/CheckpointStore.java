@@ -64,6 +64,11 @@ public final class CheckpointStore {
         meta.put("parameters", c.params().length);
         meta.put("stateSha256", ModelDirectory.sha256(state));
         fs.mkdirs(dir);
+        for (FileStatus st : fs.listStatus(dir)) {
+            if (st.getPath().getName().startsWith(".tmp-")) {
+                fs.delete(st.getPath(), true);   // left by a run killed while writing
+            }
+        }
         Path tmp = new Path(dir, ".tmp-" + name(c.epoch()) + "-" + UUID.randomUUID());
         fs.mkdirs(tmp);
         AtomicFiles.write(fs, new Path(tmp, STATE), state);

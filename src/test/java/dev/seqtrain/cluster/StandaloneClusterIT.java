@@ -101,6 +101,35 @@ class StandaloneClusterIT {
         assertArrayEquals(Files.readAllBytes(localRun.resolve("model/weights.safetensors")),
                 Files.readAllBytes(clusterRun.resolve("model/weights.safetensors")),
                 "cluster and local[2] weights are byte-identical");
+
+        // The same run again, with an executor JVM killed (SIGKILL) once the first epoch is done: Spark
+        // retries its task and recomputes its cached partition elsewhere; the result must not change.
+        Path killedRun = work.resolve("run-killed");
+        ProcessBuilder pb = new ProcessBuilder(List.of("scripts/submit", "spark://127.0.0.1:" + port, "train", "--config",
+                config.toString(), "--output", killedRun.toString(), "--sample-length", "0")).redirectErrorStream(true);
+        pb.environment().putAll(clusterEnv);
+        pb.redirectOutput(work.resolve("log-killed.txt").toFile());
+        Process submitted = pb.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(200);
+        Path metricsFile = killedRun.resolve("metrics.jsonl");
+        while (!(Files.exists(metricsFile) && !Files.readString(metricsFile).isBlank()) && System.nanoTime() < deadline
+                && submitted.isAlive()) {
+            Thread.sleep(200);
+        }
+        JsonNode first = json.readTree(Files.readAllLines(metricsFile).get(0));
+        long victim = first.get("executors").get(0).get("pid").asLong();
+        ProcessHandle.of(victim).ifPresent(ProcessHandle::destroyForcibly);
+        assertTrue(submitted.waitFor(300, TimeUnit.SECONDS), "run with a killed executor finished");
+        assertEquals(0, submitted.exitValue(), Files.readString(work.resolve("log-killed.txt")));
+        Set<Long> later = new HashSet<>();
+        List<String> lines = Files.readAllLines(metricsFile);
+        for (JsonNode e : json.readTree(lines.get(lines.size() - 1)).get("executors")) {
+            later.add(e.get("pid").asLong());
+        }
+        assertTrue(!later.contains(victim), "the killed executor " + victim + " did not work after it died: " + later);
+        assertArrayEquals(Files.readAllBytes(localRun.resolve("model/weights.safetensors")),
+                Files.readAllBytes(killedRun.resolve("model/weights.safetensors")),
+                "a run that lost an executor ends with the same weights");
     }
 
     record Run(int code, String output) {
