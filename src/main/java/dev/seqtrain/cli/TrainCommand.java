@@ -87,6 +87,9 @@ final class TrainCommand implements Callable<Integer> {
                     trainer.roundsPerEpoch(), dev.seqtrain.nn.GemmBackend.describe());
             TrainingRun run = new TrainingRun(trainer, spec, settings, info, cfg.values(), data.skippedByReason(), out,
                     hadoop, System.out);
+            if (cfg.get("train.onDivergence").equals("rollback")) {
+                run.withRollbacks(cfg.getInt("train.maxRollbacks"));
+            }
             TrainingRun.Outcome outcome = run.run(resume);
             trainer.close();
             double minutes = (System.nanoTime() - started) / 60e9;

@@ -108,6 +108,9 @@ public final class TrainConfig {
         key("train.patience", "0", ">= 0", intAtLeast(0), "stop after this many epochs without a better validation loss (0 = never)");
         key("train.checkpointEvery", "1", ">= 1", intAtLeast(1), "epochs between checkpoints");
         key("train.keepCheckpoints", "3", ">= 1", intAtLeast(1), "checkpoints kept (oldest deleted)");
+        key("train.onDivergence", "stop", "stop|rollback", oneOf("stop", "rollback"),
+                "a NaN/infinite loss or parameter: stop, or restart the epoch from its start at half the learning rate");
+        key("train.maxRollbacks", "3", ">= 1", intAtLeast(1), "with train.onDivergence=rollback: at most this many, then stop");
         key("train.aggregationFanIn", "8", ">= 2", intAtLeast(2), "worker results summed per aggregation task (tree depth grows past it)");
     }
 

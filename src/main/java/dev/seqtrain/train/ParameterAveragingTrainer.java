@@ -45,7 +45,7 @@ public final class ParameterAveragingTrainer {
 
     private final JavaSparkContext sc;
     private final NetworkSpec spec;
-    private final TrainerSettings settings;
+    private TrainerSettings settings;
     private final int workers;
     private final JavaRDD<List<MiniBatch>> trainBatches;
     private final JavaRDD<List<MiniBatch>> validBatches;
@@ -96,6 +96,11 @@ public final class ParameterAveragingTrainer {
                     emptyWorkers, workers);
         }
         this.validBatches = valid == null ? null : pack(valid, false).cache();
+    }
+
+    /** Replaces the settings for later rounds (same data and partitions), e.g. a lower learning rate. */
+    public void setSettings(TrainerSettings settings) {
+        this.settings = settings;
     }
 
     public int workers() {

@@ -18,4 +18,13 @@ public record TrainerSettings(int epochs, int batchSize, int workers, int averag
                               boolean averageOptimizerState, Optimizer optimizer, LearningRateSchedule schedule,
                               double clipNorm, int tbptt, long seed, int patience, int checkpointEvery, int keepCheckpoints,
                               int fanIn, float forgetBias) implements Serializable {
+
+    /** The same settings with the learning rate multiplied by {@code factor} (rollback after divergence). */
+    public TrainerSettings withLearningRateScale(double factor) {
+        LearningRateSchedule s = schedule;
+        LearningRateSchedule scaled = new LearningRateSchedule(s.kind(), (float) (s.baseRate() * factor), s.stepSize(), s.gamma(),
+                s.totalSteps(), (float) (s.minRate() * factor));
+        return new TrainerSettings(epochs, batchSize, workers, averagingFrequency, averageGradients, averageOptimizerState,
+                optimizer, scaled, clipNorm, tbptt, seed, patience, checkpointEvery, keepCheckpoints, fanIn, forgetBias);
+    }
 }

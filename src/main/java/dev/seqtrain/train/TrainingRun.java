@@ -49,6 +49,8 @@ public final class TrainingRun {
     private final ParameterAveragingTrainer trainer;
     private final NetworkSpec spec;
     private final TrainerSettings settings;
+    /** On divergence: 0 = stop; N > 0 = roll back to the start of the epoch and halve the learning rate, at most N times. */
+    private int maxRollbacks;
     private final ModelInfo info;
     private final Map<String, String> config;
     private final Map<String, Long> skipped;
@@ -67,6 +69,12 @@ public final class TrainingRun {
         this.out = out;
         this.conf = conf;
         this.console = console;
+    }
+
+    /** With {@code train.onDivergence=rollback}: how many times a diverged epoch may be retried at half the rate. */
+    public TrainingRun withRollbacks(int max) {
+        this.maxRollbacks = max;
+        return this;
     }
 
     /** Refuses an output directory that already holds a run, unless resuming or overwriting. */
@@ -91,6 +99,8 @@ public final class TrainingRun {
         double bestLoss = Double.POSITIVE_INFINITY;
         int bestEpoch = -1;
         int epochsWithoutImprovement = 0;
+        int rollbacks = 0;
+        double lrScale = 1.0;
         List<String> metrics = new ArrayList<>();
         CheckpointStore.Checkpoint ckpt = resume ? checkpoints.latestValid() : null;
         if (ckpt != null) {
@@ -101,6 +111,11 @@ public final class TrainingRun {
             bestLoss = ckpt.info().path("bestValidLoss").asDouble(Double.POSITIVE_INFINITY);
             bestEpoch = ckpt.info().path("bestEpoch").asInt(-1);
             epochsWithoutImprovement = ckpt.info().path("epochsWithoutImprovement").asInt(0);
+            rollbacks = ckpt.info().path("rollbacks").asInt(0);
+            lrScale = ckpt.info().path("learningRateScale").asDouble(1.0);
+            if (lrScale != 1.0) {
+                trainer.setSettings(settings.withLearningRateScale(lrScale));
+            }
             metrics.addAll(readMetrics(fs, startEpoch));
             console.printf("resuming from %s (after epoch %d)%n", new Path(out, "checkpoints"), startEpoch);
         } else {
@@ -125,11 +140,29 @@ public final class TrainingRun {
             long examples = 0;
             long timesteps = 0;
             Set<WorkerInfo> executors = new LinkedHashSet<>();
+            ModelState stateAtEpochStart = state;
+            boolean rolledBack = false;
             for (int r = 0; r < rounds; r++) {
                 Tuple2<ModelState, ParameterAveragingTrainer.RoundStats> step = trainer.round(state, epoch, r);
-                state = step._1();
                 ParameterAveragingTrainer.RoundStats s = step._2();
-                checkFinite(state, s.loss(), epoch, r);
+                try {
+                    checkFinite(step._1(), s.loss(), epoch, r);
+                } catch (TrainingDivergedException e) {
+                    if (rollbacks >= maxRollbacks) {
+                        throw maxRollbacks == 0 ? e : new TrainingDivergedException(e.getMessage() + "; gave up after "
+                                + rollbacks + " rollbacks");
+                    }
+                    rollbacks++;
+                    lrScale *= 0.5;
+                    trainer.setSettings(settings.withLearningRateScale(lrScale));
+                    console.printf("divergence in epoch %d, round %d: back to the start of the epoch with the learning rate"
+                            + " halved to %.3g (rollback %d of %d)%n", epoch + 1, r + 1, settings.schedule().baseRate() * lrScale,
+                            rollbacks, maxRollbacks);
+                    state = stateAtEpochStart;
+                    rolledBack = true;
+                    break;
+                }
+                state = step._1();
                 broadcast += s.broadcastNanos();
                 compute += s.computeNanos();
                 computeSlowest += s.computeMaxNanos();
@@ -139,6 +172,10 @@ public final class TrainingRun {
                 examples += s.examples();
                 timesteps += s.timesteps();
                 executors.addAll(s.workers());
+            }
+            if (rolledBack) {
+                epoch--;
+                continue;
             }
             long evalStart = System.nanoTime();
             LossSum valid = trainer.evaluate(state.params());
@@ -169,13 +206,15 @@ public final class TrainingRun {
                 ckptInfo.put("bestValidLoss", bestLoss);
                 ckptInfo.put("bestEpoch", bestEpoch);
                 ckptInfo.put("epochsWithoutImprovement", epochsWithoutImprovement);
+                ckptInfo.put("rollbacks", rollbacks);
+                ckptInfo.put("learningRateScale", lrScale);
                 ObjectNode cfg = ckptInfo.putObject("config");
                 config.forEach(cfg::put);
                 checkpoints.write(new CheckpointStore.Checkpoint(epoch + 1, state.params(), state.optimizer().slots,
                         state.optimizer().step, ckptInfo), settings.keepCheckpoints());
             }
             double elapsed = (System.nanoTime() - runStart) / 1e9;
-            double eta = elapsed / (epoch + 1 - startEpoch) * (settings.epochs() - epoch - 1);
+            double eta = elapsed / Math.max(1, epoch + 1 - startEpoch) * (settings.epochs() - epoch - 1);
             console.println(progressLine(epoch + 1, trainLoss, valid, timesteps / Math.max(1e-9, seconds), seconds, eta, improved));
             if (stoppedEarly) {
                 console.printf("early stop: no better validation loss for %d epochs (best %.4f at epoch %d)%n",

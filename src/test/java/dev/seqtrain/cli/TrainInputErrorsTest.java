@@ -102,6 +102,25 @@ class TrainInputErrorsTest {
         // Nothing non-finite reached a model or checkpoint: the run stopped before writing any.
         assertFalse(Files.exists(out.resolve("model/weights.safetensors")));
         assertFalse(Files.exists(out.resolve("checkpoints/epoch-000001")));
+
+        // With rollback: the epoch restarts at half the learning rate, twice, then the run gives up.
+        err = new StringWriter();
+        java.io.ByteArrayOutputStream console = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream old = System.out;
+        System.setOut(new java.io.PrintStream(console, true, StandardCharsets.UTF_8));
+        try {
+            code = Main.run(new PrintWriter(err, true), "train", "--output", dir.resolve("rolled").toString(), "--master",
+                    "local[1]", "--sample-length", "0", "--set", "data.format=csv-long", "--set", "data.train=" + data,
+                    "--set", "model.task=regress", "--set", "train.optimizer=sgd", "--set", "train.clipNorm=0",
+                    "--set", "train.epochs=3", "--set", "train.averagingFrequency=1", "--set", "model.hidden=4",
+                    "--set", "train.workers=1", "--set", "train.onDivergence=rollback", "--set", "train.maxRollbacks=2");
+        } finally {
+            System.setOut(old);
+        }
+        assertEquals(1, code, err.toString());
+        String printed = console.toString(StandardCharsets.UTF_8);
+        assertTrue(printed.contains("(rollback 1 of 2)") && printed.contains("(rollback 2 of 2)"), printed);
+        assertTrue(err.toString().contains("gave up after 2 rollbacks"), err.toString());
     }
 
     @Test
