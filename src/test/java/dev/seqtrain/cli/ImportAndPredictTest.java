@@ -216,7 +216,38 @@ class ImportAndPredictTest {
         assertCsvError(model, header + "a,0,1,2,3,4,5\na,2,1,2,3,4,5\n", "sequence 'a' has no step 1");
         assertCsvError(model, header + "a,0,1,2,3,4,5\na,0,1,2,3,4,5\n", ":3: sequence 'a' repeats step 0 (first at line 2)");
         assertCsvError(model, "", "empty file");
+        assertCsvError(model, "sequence_id,step,x0,x0,x2,x3,x4\na,0,1,2,3,4,5\n", "column 'x0' appears twice");
+        assertCsvError(model, "id,x0,x1\na,1,2\n", "header must start with 'sequence_id,step'");
         assertCsvError(model, "sequence_id,step,x0,x1\na,0,1,2\n", "2 feature columns, the model expects 5");
+    }
+
+    @Test
+    void badModelFilesAreRefused() throws Exception {
+        Map<String, Safetensors.Tensor> f = fixture("rnn-l1");
+        Path model = dir.resolve("m4");
+        assertEquals(0, run("import-torch", "--weights", weightsOnly(f).toString(), "--cell", "rnn", "--input-size", "5",
+                "--hidden-size", "16", "--output-size", "4", "--out", model.toString()).code());
+        Path in = dir.resolve("one.csv");
+        Files.writeString(in, "sequence_id,step,x0,x1,x2,x3,x4\na,0,1,2,3,4,5\n");
+        String json = Files.readString(model.resolve("model.json"));
+        Files.writeString(model.resolve("model.json"), json.replace("\"cell\" : \"rnn\"", "\"cell\" : \"lstmx\""));
+        Result r = run("predict", "--model", model.toString(), "--input", in.toString(), "--output", dir.resolve("x.csv").toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("model.json: unknown cell type 'lstmx'"), r.err());
+        Files.writeString(model.resolve("model.json"), json);
+        byte[] w = Files.readAllBytes(model.resolve("weights.safetensors"));
+        w[w.length - 1] ^= 1;   // one flipped bit in the last weight
+        Files.write(model.resolve("weights.safetensors"), w);
+        r = run("predict", "--model", model.toString(), "--input", in.toString(), "--output", dir.resolve("x.csv").toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("SHA-256 does not match"), r.err());
+        Files.delete(model.resolve("weights.safetensors"));
+        r = run("predict", "--model", model.toString(), "--input", in.toString(), "--output", dir.resolve("x.csv").toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("weights.safetensors: file not found"), r.err());
+        r = run("sample", "--model", dir.resolve("nowhere").toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("model.json: file not found"), r.err());
     }
 
     void assertCsvError(Path model, String csv, String expected) throws Exception {
