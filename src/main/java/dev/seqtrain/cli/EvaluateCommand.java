@@ -108,7 +108,9 @@ final class EvaluateCommand implements Callable<Integer> {
             index.put(vocab.get(i).codePointAt(0), i);
         }
         String text = TextCorpus.decode(bytes, data);
-        List<SequenceExample> out = TextCorpus.windows(TextCorpus.encode(text, index, data), seqLength, seqLength);
+        String unknown = m.info().unknownToken();
+        List<SequenceExample> out = TextCorpus.windows(TextCorpus.encode(text, index, data,
+                unknown == null ? -1 : vocab.indexOf(unknown)), seqLength, seqLength);
         if (out.isEmpty()) {
             throw new BadInputException(data + ": fewer than one sequence (" + (seqLength + 1) + " characters)");
         }

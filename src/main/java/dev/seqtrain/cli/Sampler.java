@@ -32,7 +32,8 @@ final class Sampler {
             index.put(vocab.get(i).codePointAt(0), i);
         }
         String start = prime.isEmpty() ? vocab.get(0) : prime;
-        int[] ids = TextCorpus.encode(start, index, "--prime");
+        String unknown = model.info().unknownToken();
+        int[] ids = TextCorpus.encode(start, index, "--prime", unknown == null ? -1 : vocab.indexOf(unknown));
         Network net = new Network(spec);
         RecurrentState state = new RecurrentState(spec.layers(), 1, spec.hidden());
         float[] probs = null;

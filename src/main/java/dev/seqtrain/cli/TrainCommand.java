@@ -74,8 +74,9 @@ final class TrainCommand implements Callable<Integer> {
                 throw new BadInputException(cfg.source() + ": train.workers=" + settings.workers() + " but only "
                         + data.trainCount() + " training examples; use at most that many workers");
             }
+            String unknown = cfg.get("data.unknownChar");
             ModelInfo info = new ModelInfo(data.vocabulary(), data.classes(), "seqtrain train " + name, data.featureMean(),
-                    data.featureStd());
+                    data.featureStd(), unknown.isEmpty() ? null : unknown);
             System.out.printf("seqtrain: %,d training and %,d validation sequences; %s, %d×%d, %d outputs; master %s%n",
                     data.trainCount(), data.validCount(), spec.cell().id(), spec.layers(), spec.hidden(), spec.outputSize(),
                     sc.master());
@@ -111,7 +112,7 @@ final class TrainCommand implements Callable<Integer> {
         return new SparkDataset.Settings(c.get("data.format"), c.get("model.task"), c.get("data.train"), c.get("data.valid"),
                 c.getDouble("data.validFraction"), c.getInt("data.seqLength"), c.getInt("data.stride"), c.get("data.idColumn"),
                 c.get("data.labelColumn"), c.get("data.badRecords").equals("skip"), c.getLong("data.maxBadRecords"),
-                c.getInt("data.maxSeqLength"), c.getLong("train.seed"));
+                c.getInt("data.maxSeqLength"), c.getLong("train.seed"), c.get("data.unknownChar"));
     }
 
     static NetworkSpec networkSpec(TrainConfig c, SparkDataset.Loaded d) {

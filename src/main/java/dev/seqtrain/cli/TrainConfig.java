@@ -73,6 +73,9 @@ public final class TrainConfig {
         key("data.validFraction", "0.1", "[0, 0.9]", number(0, true, 0.9), "share of examples held out for validation when data.valid is empty");
         key("data.seqLength", "100", ">= 2", intAtLeast(2), "text: characters per training sequence");
         key("data.stride", "0", ">= 0", intAtLeast(0), "text: characters between sequence starts (0 = data.seqLength)");
+        key("data.unknownChar", "", "'' or one character", v -> v.codePointCount(0, v.length()) <= 1 ? null
+                : "must be empty or one character", "text: a symbol added to the vocabulary that unseen characters map to at"
+                + " sample/evaluate time ('' = they are an error)");
         key("data.labelColumn", "label", "name", ANY, "csv-wide and tables: the label column");
         key("data.idColumn", "id", "name", ANY, "csv-wide: the id column ('' = none)");
         key("data.badRecords", "fail", "fail|skip", oneOf("fail", "skip"), "what to do with a malformed record");
@@ -164,6 +167,7 @@ public final class TrainConfig {
                 value = k.defaultValue();
             }
             String problem = value.isEmpty() && !k.name().equals("data.valid") && !k.name().equals("data.idColumn")
+                    && !k.name().equals("data.unknownChar")
                     ? "must not be empty" : k.check().problem(value);
             if (problem != null) {
                 throw new BadInputException(source + ": key '" + k.name() + "' " + problem + ", got '" + printable(value) + "'");

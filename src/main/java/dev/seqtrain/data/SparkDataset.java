@@ -40,7 +40,7 @@ public final class SparkDataset {
     /** What the reader needs from the configuration. */
     public record Settings(String format, String task, String train, String valid, double validFraction, int seqLength,
                            int stride, String idColumn, String labelColumn, boolean skipBadRecords, long maxBadRecords,
-                           int maxSeqLength, long seed) implements Serializable {
+                           int maxSeqLength, long seed, String unknownChar) implements Serializable {
     }
 
     /**
@@ -123,6 +123,9 @@ public final class SparkDataset {
         sets.forEach(t -> all.addAll(t._2()));
         if (all.isEmpty()) {
             throw new BadInputException(s.train() + ": empty corpus (no characters)");
+        }
+        if (!s.unknownChar().isEmpty()) {
+            all.add(s.unknownChar().codePointAt(0));   // in the vocabulary even if the corpus never uses it
         }
         List<String> vocabulary = new ArrayList<>();
         Map<Integer, Integer> index = new HashMap<>();

@@ -52,14 +52,22 @@ public final class TextCorpus {
 
     /** Encodes text with a vocabulary map (code point → id); unknown characters are an error. */
     public static int[] encode(String text, Map<Integer, Integer> vocabulary, String source) {
+        return encode(text, vocabulary, source, -1);
+    }
+
+    /** Encodes text; characters outside the vocabulary become {@code unknownId}, or are an error when it is negative. */
+    public static int[] encode(String text, Map<Integer, Integer> vocabulary, String source, int unknownId) {
         int[] ids = new int[text.codePointCount(0, text.length())];
         int i = 0;
         for (int offset = 0; offset < text.length(); ) {
             int cp = text.codePointAt(offset);
             Integer id = vocabulary.get(cp);
+            if (id == null && unknownId >= 0) {
+                id = unknownId;
+            }
             if (id == null) {
                 throw new BadInputException(source + ": character " + describe(cp) + " at position " + i
-                        + " is not in the model's vocabulary");
+                        + " is not in the model's vocabulary (train with data.unknownChar to map such characters to one symbol)");
             }
             ids[i++] = id;
             offset += Character.charCount(cp);

@@ -87,7 +87,11 @@ public final class ModelDirectory {
         }
         NetworkSpec spec = specFromJson(root, jsonPath.toString());
         ModelInfo info = new ModelInfo(strings(root, "vocabulary", jsonPath), strings(root, "classes", jsonPath),
-                root.path("source").asText(null), floats(root, "featureMean", spec, jsonPath), floats(root, "featureStd", spec, jsonPath));
+                root.path("source").asText(null), floats(root, "featureMean", spec, jsonPath), floats(root, "featureStd", spec, jsonPath),
+                root.path("unknownToken").asText(null));
+        if (info.unknownToken() != null && (info.vocabulary() == null || !info.vocabulary().contains(info.unknownToken()))) {
+            throw new BadInputException(jsonPath + ": unknownToken '" + info.unknownToken() + "' is not in the vocabulary");
+        }
         if (spec.categoricalInput() && info.vocabulary() != null && info.vocabulary().size() != spec.inputSize()) {
             throw new BadInputException(jsonPath + ": vocabulary has " + info.vocabulary().size() + " entries but inputSize is "
                     + spec.inputSize());
@@ -184,6 +188,9 @@ public final class ModelDirectory {
         if (info.vocabulary() != null) {
             ArrayNode a = n.putArray("vocabulary");
             info.vocabulary().forEach(a::add);
+        }
+        if (info.unknownToken() != null) {
+            n.put("unknownToken", info.unknownToken());
         }
         if (info.classes() != null) {
             ArrayNode a = n.putArray("classes");

@@ -10,9 +10,12 @@ import java.util.List;
  * @param source     how the model was made (e.g. "import-torch", "train"), for people reading model.json
  * @param featureMean per-feature mean subtracted from dense inputs before the network (null = none)
  * @param featureStd  per-feature standard deviation dividing dense inputs (null = none)
+ * @param unknownToken vocabulary entry that characters outside the vocabulary map to at sample and
+ *                     evaluate time (null = such characters are an error)
  */
-public record ModelInfo(List<String> vocabulary, List<String> classes, String source, float[] featureMean, float[] featureStd) {
+public record ModelInfo(List<String> vocabulary, List<String> classes, String source, float[] featureMean, float[] featureStd,
+                        String unknownToken) {
     public static ModelInfo of(String source) {
-        return new ModelInfo(null, null, source, null, null);
+        return new ModelInfo(null, null, source, null, null, null);
     }
 }

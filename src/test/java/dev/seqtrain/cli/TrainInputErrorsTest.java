@@ -124,6 +124,30 @@ class TrainInputErrorsTest {
     }
 
     @Test
+    void unseenCharactersAreAnErrorOrMapToTheUnknownSymbol() throws Exception {
+        Path corpus = file("abc.txt", "abcabc cab bac. ".repeat(30));
+        Path strict = dir.resolve("strict");
+        Path mapped = dir.resolve("mapped");
+        String[] common = {"--master", "local[1]", "--sample-length", "0", "--set", "data.train=" + corpus, "--set",
+                "data.seqLength=10", "--set", "model.hidden=4", "--set", "train.epochs=1", "--set", "train.workers=1"};
+        List<String> a = new ArrayList<>(List.of("train", "--output", strict.toString()));
+        a.addAll(List.of(common));
+        assertEquals(0, Main.run(new PrintWriter(new StringWriter(), true), a.toArray(String[]::new)));
+        List<String> b = new ArrayList<>(List.of("train", "--output", mapped.toString(), "--set", "data.unknownChar=~"));
+        b.addAll(List.of(common));
+        assertEquals(0, Main.run(new PrintWriter(new StringWriter(), true), b.toArray(String[]::new)));
+
+        StringWriter err = new StringWriter();
+        int code = Main.run(new PrintWriter(err, true), "sample", "--model", strict.resolve("model").toString(), "--prime", "abz");
+        assertEquals(2, code);
+        assertTrue(err.toString().contains("--prime: character 'z' (U+007A) at position 2 is not in the model's vocabulary"),
+                err.toString());
+        assertEquals(0, Main.run(new PrintWriter(new StringWriter(), true), "sample", "--model", mapped.resolve("model").toString(),
+                "--prime", "abz", "--length", "5"));
+        assertTrue(Files.readString(mapped.resolve("model/model.json")).contains("\"unknownToken\" : \"~\""));
+    }
+
+    @Test
     void badTextIsRefused() throws Exception {
         Path empty = file("empty.txt", "");
         assertRefused(train("data.train=" + empty), "empty corpus");
@@ -162,6 +186,15 @@ class TrainInputErrorsTest {
 
         skip.add("data.maxBadRecords=1");
         assertRefused(train(skip.toArray(String[]::new)), "2 bad records skipped, more than data.maxBadRecords=1");
+
+        Path zero = file("zero.csv", wideCsv(10, "99,1,,,,\n"));
+        assertRefused(train("data.format=csv-wide", "data.train=" + zero, "model.task=classify", "train.workers=1"),
+                "zero.csv:12: zero-length sequence");
+        assertRefused(train("data.format=csv-wide", "data.train=" + csv, "model.task=classify", "data.maxSeqLength=3"),
+                "4 value columns, longer than data.maxSeqLength=3");
+        Path small = file("small.csv", wideCsv(3, ""));
+        assertRefused(train("data.format=csv-wide", "data.train=" + small, "model.task=classify", "train.workers=5",
+                "data.validFraction=0"), "train.workers=5 but only 3 training examples");
     }
 
     @Test
