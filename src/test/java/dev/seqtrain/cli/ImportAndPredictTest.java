@@ -144,6 +144,11 @@ class ImportAndPredictTest {
         assertEquals(0, r.code(), r.err());
         String expected = String.format("loss %.4f", f.get("expected.loss").data()[0]);
         assertTrue(captured.toString(StandardCharsets.UTF_8).contains(expected), captured + " vs " + expected);
+
+        Files.writeString(in, csv + "s9,0,0.1,0.2,0.3,9\n");
+        r = run("evaluate", "--model", model.toString(), "--data", in.toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("sequence 's9': label '9' is not one of the classes [0, 1, 2, 3, 4]"), r.err());
     }
 
     @Test

@@ -51,6 +51,12 @@ class SqlSourceTest {
             List<Row> broken = new ArrayList<>(rows.subList(0, 10));
             broken.add(RowFactory.create(List.of(Arrays.asList(1f, 2f), List.of(3f)), "up"));
             spark.createDataFrame(broken, schema).coalesce(1).write().parquet(bad.toString());
+            List<Row> withNull = new ArrayList<>(rows.subList(0, 5));
+            withNull.add(RowFactory.create(null, "up"));
+            spark.createDataFrame(withNull, schema).coalesce(1).write().parquet(dir.resolve("null.parquet").toString());
+            StructType wrongType = new StructType().add("features", DataTypes.StringType).add("label", DataTypes.StringType);
+            spark.createDataFrame(List.of(RowFactory.create("1,2,3", "up")), wrongType).write()
+                    .parquet(dir.resolve("string.parquet").toString());
         }
         Path out = dir.resolve("run");
         StringWriter err = new StringWriter();
@@ -70,5 +76,15 @@ class SqlSourceTest {
         assertEquals(2, code, err.toString());
         assertTrue(err.toString().contains("bad.parquet: row 10: column features is ragged: step 1 has 1 values, step 0 has 2"),
                 err.toString());
+        assertRefusal("null.parquet", "null.parquet: row 5: column features is null");
+        assertRefusal("string.parquet", "column 'features' has type string, expected array<array<float>> or array<float>");
+    }
+
+    void assertRefusal(String table, String expected) {
+        StringWriter err = new StringWriter();
+        int code = Main.run(new PrintWriter(err, true), "train", "--output", dir.resolve("run-" + table).toString(), "--master",
+                "local[1]", "--set", "data.format=parquet", "--set", "data.train=" + dir.resolve(table), "--set", "model.task=classify");
+        assertEquals(2, code, err.toString());
+        assertTrue(err.toString().contains(expected), err.toString());
     }
 }
