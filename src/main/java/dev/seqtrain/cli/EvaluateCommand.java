@@ -102,15 +102,9 @@ final class EvaluateCommand implements Callable<Integer> {
         if (!fmt.equals("text")) {
             throw new BadInputException("--format " + fmt + ": a language model is evaluated on text");
         }
-        Map<Integer, Integer> index = new HashMap<>();
-        List<String> vocab = m.info().vocabulary();
-        for (int i = 0; i < vocab.size(); i++) {
-            index.put(vocab.get(i).codePointAt(0), i);
-        }
         String text = TextCorpus.decode(bytes, data);
-        String unknown = m.info().unknownToken();
-        List<SequenceExample> out = TextCorpus.windows(TextCorpus.encode(text, index, data,
-                unknown == null ? -1 : vocab.indexOf(unknown)), seqLength, seqLength);
+        int[] ids = TextCorpus.encode(text, m.info().vocabulary(), m.info().unknownToken(), data);
+        List<SequenceExample> out = TextCorpus.windows(ids, seqLength, seqLength);
         if (out.isEmpty()) {
             throw new BadInputException(data + ": fewer than one sequence (" + (seqLength + 1) + " characters)");
         }

@@ -8,9 +8,7 @@ import dev.seqtrain.nn.Network;
 import dev.seqtrain.nn.NetworkSpec;
 import dev.seqtrain.nn.RecurrentState;
 
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.SplittableRandom;
 
 /** Generates text from a character language model, one character at a time, carrying the state. */
@@ -27,13 +25,8 @@ final class Sampler {
         if (!(temperature > 0)) {
             throw new BadInputException("--temperature must be > 0, got " + temperature);
         }
-        Map<Integer, Integer> index = new HashMap<>();
-        for (int i = 0; i < vocab.size(); i++) {
-            index.put(vocab.get(i).codePointAt(0), i);
-        }
         String start = prime.isEmpty() ? vocab.get(0) : prime;
-        String unknown = model.info().unknownToken();
-        int[] ids = TextCorpus.encode(start, index, "--prime", unknown == null ? -1 : vocab.indexOf(unknown));
+        int[] ids = TextCorpus.encode(start, vocab, model.info().unknownToken(), "--prime");
         Network net = new Network(spec);
         RecurrentState state = new RecurrentState(spec.layers(), 1, spec.hidden());
         float[] probs = null;

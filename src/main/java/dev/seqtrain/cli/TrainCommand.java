@@ -133,7 +133,7 @@ final class TrainCommand implements Callable<Integer> {
                 loss = LossKind.SIGMOID_BINARY_CROSS_ENTROPY;
             }
             default -> {
-                t = hasStepTargets(d) ? Task.MANY_TO_MANY : Task.MANY_TO_ONE;
+                t = d.perStepTargets() ? Task.MANY_TO_MANY : Task.MANY_TO_ONE;
                 loss = LossKind.MEAN_SQUARED_ERROR;
             }
         }
@@ -143,10 +143,6 @@ final class TrainCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new BadInputException(c.source() + ": " + e.getMessage());
         }
-    }
-
-    private static boolean hasStepTargets(SparkDataset.Loaded d) {
-        return d.train().values().take(1).stream().anyMatch(e -> e.targets() != null && e.targets().length == e.length() * d.outputSize());
     }
 
     static TrainerSettings trainerSettings(TrainConfig c) {

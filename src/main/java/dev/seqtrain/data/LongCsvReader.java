@@ -163,22 +163,20 @@ public final class LongCsvReader {
 
     private static void readCells(String[] cells, String at, int lineNo, String[] header, int[] featureIdx, int[] targetIdx,
                                   int labelColumn, int maxSeqLength, Map<String, Builder> sequences) {
-        {
-            if (cells.length != header.length) {
-                throw new BadInputException(at + ": " + cells.length + " columns, the header has " + header.length);
-            }
-            String id = cells[0].trim();
-            if (id.isEmpty()) {
-                throw new BadInputException(at + ": empty sequence_id");
-            }
-            int step = CsvLine.parseIndex(cells[1], at, "step");
-            if (maxSeqLength > 0 && step >= maxSeqLength) {
-                throw new BadInputException(at + ": sequence '" + id + "' has step " + step
-                        + ", longer than data.maxSeqLength=" + maxSeqLength);
-            }
-            Builder b = sequences.computeIfAbsent(id, k -> new Builder(k, featureIdx.length, targetIdx.length));
-            b.add(step, lineNo, cells, featureIdx, targetIdx, labelColumn, header, at);
+        if (cells.length != header.length) {
+            throw new BadInputException(at + ": " + cells.length + " columns, the header has " + header.length);
         }
+        String id = cells[0].trim();
+        if (id.isEmpty()) {
+            throw new BadInputException(at + ": empty sequence_id");
+        }
+        int step = CsvLine.parseIndex(cells[1], at, "step");
+        if (maxSeqLength > 0 && step >= maxSeqLength) {
+            throw new BadInputException(at + ": sequence '" + id + "' has step " + step
+                    + ", longer than data.maxSeqLength=" + maxSeqLength);
+        }
+        Builder b = sequences.computeIfAbsent(id, k -> new Builder(k, featureIdx.length, targetIdx.length));
+        b.add(step, lineNo, cells, featureIdx, targetIdx, labelColumn, header, at);
     }
 
     private static final class Builder {

@@ -48,8 +48,9 @@ public final class SparkDataset {
      * partitioning deterministic.
      */
     public record Loaded(JavaPairRDD<Long, SequenceExample> train, JavaPairRDD<Long, SequenceExample> valid, long trainCount,
-                         long validCount, int inputSize, boolean tokens, int outputSize, List<String> vocabulary,
-                         List<String> classes, Map<String, Long> skippedByReason, float[] featureMean, float[] featureStd) {
+                         long validCount, int inputSize, boolean tokens, int outputSize, boolean perStepTargets,
+                         List<String> vocabulary, List<String> classes, Map<String, Long> skippedByReason,
+                         float[] featureMean, float[] featureStd) {
     }
 
     private SparkDataset() {
@@ -111,16 +112,12 @@ public final class SparkDataset {
                                    List<String> validFiles) {
         JavaRDD<TextFile> train = readText(sc, conf, trainFiles).cache();
         JavaRDD<TextFile> valid = validFiles.isEmpty() ? null : readText(sc, conf, validFiles).cache();
-        List<Tuple2<String, TreeSet<Integer>>> sets = (valid == null ? train : train.union(valid))
-                .map(f -> {
-                    if (f.error() != null) {
-                        throw new IllegalStateException("unreachable");
-                    }
-                    return new Tuple2<>(f.file(), TextCorpus.codePoints(f.text()));
-                })
+        // readText has already refused files that did not decode.
+        List<TreeSet<Integer>> sets = (valid == null ? train : train.union(valid))
+                .map(f -> TextCorpus.codePoints(f.text()))
                 .collect();
         TreeSet<Integer> all = new TreeSet<>();
-        sets.forEach(t -> all.addAll(t._2()));
+        sets.forEach(all::addAll);
         if (all.isEmpty()) {
             throw new BadInputException(s.train() + ": empty corpus (no characters)");
         }
@@ -150,7 +147,7 @@ public final class SparkDataset {
             validIndexed = index(valid.flatMap(
                     f -> TextCorpus.windows(TextCorpus.encode(f.text(), vocab.value(), f.file()), length, stride).iterator()));
         }
-        return finish(s, trainIndexed, validIndexed, vocabulary.size(), true, vocabulary.size(), vocabulary, null, Map.of(), null, null);
+        return finish(s, trainIndexed, validIndexed, vocabulary.size(), true, vocabulary.size(), true, vocabulary, null, Map.of());
     }
 
     private static JavaRDD<TextFile> readText(JavaSparkContext sc, Map<String, String> conf, List<String> files) {
@@ -265,7 +262,7 @@ public final class SparkDataset {
                 p -> toExamples(p, task, classIds.value()).iterator()));
         JavaPairRDD<Long, SequenceExample> validIndexed = valid == null ? null
                 : index(valid.flatMap(p -> toExamples(p, task, classIds.value()).iterator()));
-        return finish(s, trainIndexed, validIndexed, inputSize, false, outputSize, null, classes, skipped, null, null);
+        return finish(s, trainIndexed, validIndexed, inputSize, false, outputSize, targetWidth > 0, null, classes, skipped);
     }
 
     private static JavaRDD<ParsedCsv> parseCsv(JavaSparkContext sc, Settings s, Map<String, String> conf, List<String> files) {
@@ -375,8 +372,8 @@ public final class SparkDataset {
     }
 
     private static Loaded finish(Settings s, JavaPairRDD<Long, SequenceExample> train, JavaPairRDD<Long, SequenceExample> valid,
-                                 int inputSize, boolean tokens, int outputSize, List<String> vocabulary, List<String> classes,
-                                 Map<String, Long> skipped, float[] mean, float[] std) {
+                                 int inputSize, boolean tokens, int outputSize, boolean perStepTargets, List<String> vocabulary,
+                                 List<String> classes, Map<String, Long> skipped) {
         if (valid == null && s.validFraction() > 0) {
             long seed = s.seed();
             double fraction = s.validFraction();
@@ -391,6 +388,8 @@ public final class SparkDataset {
             throw new BadInputException(s.train() + ": no training examples left after holding out data.validFraction="
                     + s.validFraction());
         }
+        float[] mean = null;
+        float[] std = null;
         if (!tokens) {
             float[][] stats = featureStatistics(train, inputSize);
             mean = stats[0];
@@ -402,7 +401,8 @@ public final class SparkDataset {
                 valid = valid.mapValues(e -> normalize(e, m, sd)).cache();
             }
         }
-        return new Loaded(train, valid, trainCount, validCount, inputSize, tokens, outputSize, vocabulary, classes, skipped, mean, std);
+        return new Loaded(train, valid, trainCount, validCount, inputSize, tokens, outputSize, perStepTargets, vocabulary, classes,
+                skipped, mean, std);
     }
 
     /** Deterministic held-out choice per example index. */

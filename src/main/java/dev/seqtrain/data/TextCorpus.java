@@ -75,6 +75,18 @@ public final class TextCorpus {
         return ids;
     }
 
+    /**
+     * Encodes text with a model's vocabulary (index = token id); characters outside it map to
+     * {@code unknownToken}, or are an error when that is null.
+     */
+    public static int[] encode(String text, List<String> vocabulary, String unknownToken, String source) {
+        Map<Integer, Integer> index = new java.util.HashMap<>();
+        for (int i = 0; i < vocabulary.size(); i++) {
+            index.put(vocabulary.get(i).codePointAt(0), i);
+        }
+        return encode(text, index, source, unknownToken == null ? -1 : vocabulary.indexOf(unknownToken));
+    }
+
     public static String describe(int cp) {
         return Character.isISOControl(cp) || Character.isWhitespace(cp)
                 ? String.format("U+%04X", cp) : "'" + new String(Character.toChars(cp)) + "' (U+" + String.format("%04X", cp) + ")";

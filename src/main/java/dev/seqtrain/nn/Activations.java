@@ -35,17 +35,6 @@ public final class Activations {
     private Activations() {
     }
 
-    /** {@code x[off..off+n) = sigmoid(x)} in place. */
-    public static void sigmoid(float[] x, int off, int n) {
-        int i = 0;
-        for (; i + LANES <= n; i += LANES) {
-            sigmoid(FloatVector.fromArray(SPECIES, x, off + i)).intoArray(x, off + i);
-        }
-        for (; i < n; i++) {
-            x[off + i] = sigmoid(x[off + i]);
-        }
-    }
-
     /** {@code dst[dOff..dOff+n) = tanh(src[sOff..sOff+n))}. */
     public static void tanh(float[] src, int sOff, float[] dst, int dOff, int n) {
         int i = 0;

@@ -2,15 +2,16 @@ package dev.seqtrain.nn;
 
 import dev.ludovic.netlib.blas.BLAS;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Single-threaded float32 matrix multiply {@code C += A · B}, written with the Java Vector API.
+ * Single-threaded float32 matrix multiply {@code C += A · B}: native BLAS when {@link GemmBackend}
+ * found one, else our own kernel written with the Java Vector API.
  *
- * <p>Why our own kernel: on the LSTM-sized products this project computes, it measured 2–3× faster than
- * the BLAS Spark ships ({@code dev.ludovic.netlib}) and close to native OpenBLAS, without needing a
- * native library on the executors (README, "Choosing the GEMM").
+ * <p>Why our own kernel: on the LSTM-sized products this project computes it measured 1.2–2.5× faster
+ * than the Java fallback of the BLAS Spark ships ({@code dev.ludovic.netlib}), without needing a native
+ * library on the executors; native OpenBLAS, where installed, is about twice as fast again
+ * (README, "Choosing the GEMM").
  *
  * <p>How: B is first packed into column panels one vector wide ({@link PackedMatrix}), so the inner
  * loop streams contiguous memory whatever B's original layout (row-major, or transposed, as weight
@@ -28,22 +29,6 @@ public final class Gemm {
     private static final int M_BLOCK = 64;
 
     private Gemm() {
-    }
-
-    /** {@code C[m×n] += A[m×k] · B[k×n]}, all row-major (convenience form: packs B into a temporary). */
-    public static void mulAdd(int m, int n, int k, float[] a, int aOff, int lda,
-                              float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
-        PackedMatrix pb = new PackedMatrix();
-        pb.pack(b, bOff, k, n, ldb, false);
-        multiply(m, a, aOff, lda, 1, pb, c, cOff, ldc);
-    }
-
-    /** {@code C[m×n] += Aᵀ · B} where A is row-major {@code [k×m]} (convenience form). */
-    public static void mulAddTransposedA(int m, int n, int k, float[] a, int aOff, int lda,
-                                         float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
-        PackedMatrix pb = new PackedMatrix();
-        pb.pack(b, bOff, k, n, ldb, false);
-        multiply(m, a, aOff, 1, lda, pb, c, cOff, ldc);
     }
 
     /**
@@ -98,7 +83,7 @@ public final class Gemm {
         // Cache blocking in the GotoBLAS order: K_BLOCK terms of the sum at a time, so that a panel of B
         // (K_BLOCK × one vector) stays in L1; within that, M_BLOCK rows of A, which stay in L2 while
         // every panel of B passes over them.
-        int fullRows = LANES == 8 ? m / 8 * 8 : 0;
+        int fullRows = m / 8 * 8;
         for (int k0 = 0; k0 < k; k0 += K_BLOCK) {
             int kl = Math.min(K_BLOCK, k - k0);
             int fullPanels = n / LANES;
@@ -221,7 +206,7 @@ public final class Gemm {
         }
     }
 
-    /** One row of C against one panel (edge rows, and vector widths other than 8). */
+    /** One row of C against one panel (the rows after the last multiple of 8, and the last partial panel). */
     private static void row1(int k, float[] pa, int ap, float[] pb, int bp, float[] c, int c0, int width) {
         FloatVector s = FloatVector.zero(SPECIES);
         for (int p = 0; p < k; p++, ap += LANES, bp += LANES) {
@@ -281,19 +266,5 @@ public final class Gemm {
                 }
             }
         }
-    }
-
-    /** Dot product of two float ranges. */
-    public static float dot(int n, float[] x, int xOff, float[] y, int yOff) {
-        FloatVector acc = FloatVector.zero(SPECIES);
-        int i = 0;
-        for (; i + LANES <= n; i += LANES) {
-            acc = FloatVector.fromArray(SPECIES, x, xOff + i).fma(FloatVector.fromArray(SPECIES, y, yOff + i), acc);
-        }
-        float s = acc.reduceLanes(VectorOperators.ADD);
-        for (; i < n; i++) {
-            s += x[xOff + i] * y[yOff + i];
-        }
-        return s;
     }
 }

@@ -105,10 +105,6 @@ abstract class RecurrentLayer {
         inputDense = null;
     }
 
-    int outputOffset(int step) {
-        return (step + 1) * batch * hidden;
-    }
-
     /** Packs {@code W_ihᵀ} and {@code W_hhᵀ} (or the token lookup table) for the forward pass. */
     void packForwardWeights(float[] params) {
         if (categorical) {
@@ -160,8 +156,6 @@ abstract class RecurrentLayer {
      * {@code dW_ih}, {@code db_ih} (and {@code db_hh} when {@code hiddenBiasShared}) and writes {@code dInput}.
      */
     void backpropInputs(float[] params, float[] grads, float[] dZx, float[] dInput, boolean hiddenBiasShared) {
-        // LSTM and RNN use one gate gradient for both weight matrices: it is already packed.
-        boolean reusePackedGradients = hiddenBiasShared;
         int rows = steps * batch;
         int g = gateRows;
         Gemm.addColumnSums(rows, g, dZx, 0, g, grads, bIh.offset());
@@ -189,7 +183,8 @@ abstract class RecurrentLayer {
         } else {
             // dW_ih [G×I] += dZxᵀ · X, one product over all steps.
             activations.pack(inputDense, inputDenseOffset, rows, inputSize, inputSize, false);
-            if (!reusePackedGradients) {
+            if (gateGradientsT.source() != dZx) {
+                // LSTM and RNN pass the gradient that accumulateRecurrentWeightGradient packed already.
                 gateGradientsT.pack(dZx, 0, rows, g, g, false);
             }
             Gemm.multiplyPackedA(gateGradientsT, activations, grads, wIh.offset(), inputSize);

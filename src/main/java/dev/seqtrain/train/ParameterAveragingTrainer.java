@@ -150,7 +150,7 @@ public final class ParameterAveragingTrainer {
     }
 
     /** Timings and totals of one round, for the metrics. */
-    public record RoundStats(long broadcastNanos, long computeNanos, long aggregateNanos, long driverNanos,
+    public record RoundStats(long broadcastNanos, long computeNanos, long driverNanos,
                              long computeMaxNanos, long computeMeanNanos, LossSum loss, long examples, long timesteps,
                              List<WorkerInfo> workers) {
     }
@@ -176,7 +176,7 @@ public final class ParameterAveragingTrainer {
         ModelState next = apply(state, total);
         long t3 = System.nanoTime();
         int contributing = Math.max(1, total.workersWithData);
-        RoundStats stats = new RoundStats(t1 - t0, t2 - t1, 0, t3 - t2, total.computeNanosMax,
+        RoundStats stats = new RoundStats(t1 - t0, t2 - t1, t3 - t2, total.computeNanosMax,
                 total.computeNanosSum / contributing, total.loss, total.examples, total.timesteps, total.workers);
         return new Tuple2<>(next, stats);
     }
@@ -250,8 +250,9 @@ public final class ParameterAveragingTrainer {
         }
         Broadcast<float[]> bc = sc.broadcast(params);
         NetworkSpec sp = spec;
+        TrainerSettings s = settings;
         List<LossSum> parts = validBatches.map(batches -> {
-            Network net = new Network(sp);
+            Network net = Round.trainerFor(sp, s).network();   // the executor thread's workspaces, reused
             LossSum sum = LossSum.ZERO;
             for (MiniBatch mb : batches) {
                 sum = sum.plus(net.evaluate(bc.value(), mb, 0, mb.steps(), new RecurrentState(sp.layers(), mb.size(), sp.hidden())));
