@@ -12,6 +12,7 @@ import dev.seqtrain.nn.NetworkSpec;
 import dev.seqtrain.nn.Optimizer;
 import dev.seqtrain.nn.OptimizerKind;
 import dev.seqtrain.nn.Task;
+import dev.seqtrain.train.LearningRateScaling;
 import dev.seqtrain.train.ParameterAveragingTrainer;
 import dev.seqtrain.train.TrainerSettings;
 import dev.seqtrain.train.TrainingRun;
@@ -70,10 +71,6 @@ final class TrainCommand implements Callable<Integer> {
             SparkDataset.Loaded data = SparkDataset.load(sc, dataSettings(cfg));
             NetworkSpec spec = networkSpec(cfg, data);
             TrainerSettings settings = trainerSettings(cfg);
-            if (settings.workers() > data.trainCount()) {
-                throw new BadInputException(cfg.source() + ": train.workers=" + settings.workers() + " but only "
-                        + data.trainCount() + " training examples; use at most that many workers");
-            }
             String unknown = cfg.get("data.unknownChar");
             ModelInfo info = new ModelInfo(data.vocabulary(), data.classes(), "seqtrain train " + name, data.featureMean(),
                     data.featureStd(), unknown.isEmpty() ? null : unknown);
@@ -84,8 +81,8 @@ final class TrainCommand implements Callable<Integer> {
                 System.out.println("seqtrain: skipped bad records: " + data.skippedByReason());
             }
             ParameterAveragingTrainer trainer = new ParameterAveragingTrainer(sc, spec, settings, data.train(), data.valid());
-            System.out.printf("seqtrain: %d workers, %d rounds per epoch, GEMM on the driver: %s%n", trainer.workers(),
-                    trainer.roundsPerEpoch(), dev.seqtrain.nn.GemmBackend.describe());
+            System.out.printf("seqtrain: %d workers, %d rounds in the first epoch, GEMM on the driver: %s%n", trainer.workers(),
+                    trainer.roundsPerEpoch(0), dev.seqtrain.nn.GemmBackend.describe());
             TrainingRun run = new TrainingRun(trainer, spec, settings, info, cfg.values(), data.skippedByReason(), out,
                     hadoop, System.out);
             if (cfg.get("train.onDivergence").equals("rollback")) {
@@ -158,10 +155,13 @@ final class TrainCommand implements Callable<Integer> {
                     c.getLong("train.lrStepSize"), (float) c.getDouble("train.lrMin"));
             default -> LearningRateSchedule.constant(lr);
         };
-        String k = c.get("train.averagingFrequency");
+        List<Integer> k = new ArrayList<>();
+        for (String part : c.get("train.averagingFrequency").split(",")) {
+            k.add(part.trim().equals("epoch") ? 0 : Integer.parseInt(part.trim()));
+        }
         return new TrainerSettings(c.getInt("train.epochs"), c.getInt("train.batchSize"), c.getInt("train.workers"),
-                k.equals("epoch") ? 0 : Integer.parseInt(k), c.get("train.averaging").equals("gradients"),
-                c.getBoolean("train.averageOptimizerState"), opt, schedule, c.getDouble("train.clipNorm"), c.getInt("train.tbptt"),
+                k, c.get("train.averaging").equals("gradients"), c.getBoolean("train.averageOptimizerState"),
+                LearningRateScaling.parse(c.get("train.learningRateScaling")), opt, schedule, c.getDouble("train.clipNorm"), c.getInt("train.tbptt"),
                 c.getLong("train.seed"), c.getInt("train.patience"), c.getInt("train.checkpointEvery"),
                 c.getInt("train.keepCheckpoints"), c.getInt("train.aggregationFanIn"), (float) c.getDouble("model.forgetBias"));
     }

@@ -61,6 +61,16 @@ public final class TrainConfig {
         };
     }
 
+    private static String averagingFrequencyProblem(String v) {
+        for (String part : v.split(",", -1)) {
+            String p = part.trim();
+            if (!p.equals("epoch") && intAtLeast(1).problem(p) != null) {
+                return "must be 'epoch', an integer >= 1, or a comma-separated list of them";
+            }
+        }
+        return null;
+    }
+
     private static final Check BOOLEAN = oneOf("true", "false");
     private static final Check ANY = v -> null;
 
@@ -93,8 +103,11 @@ public final class TrainConfig {
         key("train.workers", "0", ">= 0", intAtLeast(0), "partitions = parallel workers (0 = Spark's default parallelism)");
         key("train.averaging", "parameters", "parameters|gradients", oneOf("parameters", "gradients"),
                 "average parameters after K local steps, or gradients every step (synchronous SGD)");
-        key("train.averagingFrequency", "epoch", "epoch|K >= 1", v -> v.equals("epoch") ? null : intAtLeast(1).problem(v),
-                "local minibatches between averages (epoch = once per pass over the partition)");
+        key("train.averagingFrequency", "epoch", "epoch|K >= 1, or a list", TrainConfig::averagingFrequencyProblem,
+                "local minibatches between averages (epoch = once per pass over the partition); a comma-separated list"
+                + " gives one value per epoch, the last repeating (e.g. 1,5,epoch: average often early, rarely later)");
+        key("train.learningRateScaling", "none", "none|linear|sqrt", oneOf("none", "linear", "sqrt"),
+                "multiply train.learningRate by the number of workers (linear) or its square root (sqrt)");
         key("train.averageOptimizerState", "true", "true|false", BOOLEAN, "average optimizer state with the weights (else reset it each round)");
         key("train.optimizer", "adam", "adam|sgd|rmsprop", oneOf("adam", "sgd", "rmsprop"), "update rule");
         key("train.learningRate", "0.002", "> 0", number(0, false, 100), "base learning rate");

@@ -85,8 +85,8 @@ public final class ParameterAveragingTrainer {
                                      JavaPairRDD<Long, SequenceExample> train, JavaPairRDD<Long, SequenceExample> valid) {
         this.sc = sc;
         this.spec = spec;
-        this.settings = settings;
         this.workers = settings.workers() > 0 ? settings.workers() : sc.defaultParallelism();
+        setSettings(settings);
         this.trainBatches = pack(train, true).cache();
         List<Integer> sizes = trainBatches.map(List::size).collect();
         this.maxBatches = sizes.stream().mapToInt(Integer::intValue).max().orElse(0);
@@ -98,9 +98,12 @@ public final class ParameterAveragingTrainer {
         this.validBatches = valid == null ? null : pack(valid, false).cache();
     }
 
-    /** Replaces the settings for later rounds (same data and partitions), e.g. a lower learning rate. */
+    /**
+     * Replaces the settings for later rounds (same data and partitions), e.g. a lower learning rate.
+     * The learning rate is scaled for the number of workers here, so callers always pass the user's.
+     */
     public void setSettings(TrainerSettings settings) {
-        this.settings = settings;
+        this.settings = settings.withLearningRateScale(settings.learningRateScaling().factor(workers));
     }
 
     public int workers() {
@@ -111,8 +114,9 @@ public final class ParameterAveragingTrainer {
         return emptyWorkers;
     }
 
-    public int roundsPerEpoch() {
-        return Round.roundsPerEpoch(maxBatches, settings);
+    /** Rounds in epoch {@code epoch} (0-based; K may change between epochs). */
+    public int roundsPerEpoch(int epoch) {
+        return Round.roundsPerEpoch(maxBatches, settings, epoch);
     }
 
     /**
@@ -128,25 +132,30 @@ public final class ParameterAveragingTrainer {
             List<Tuple2<Long, SequenceExample>> list = new ArrayList<>();
             it.forEachRemaining(list::add);
             list.sort(Comparator.comparingLong(Tuple2::_1));
-            if (shuffle) {
-                SplittableRandom rng = new SplittableRandom(Seeds.mix(seed, pid, 3));
-                for (int i = list.size() - 1; i > 0; i--) {
-                    int j = rng.nextInt(i + 1);
-                    Tuple2<Long, SequenceExample> t = list.get(i);
-                    list.set(i, list.get(j));
-                    list.set(j, t);
-                }
-            }
-            List<MiniBatch> batches = new ArrayList<>();
-            for (int from = 0; from < list.size(); from += batchSize) {
-                List<SequenceExample> chunk = new ArrayList<>();
-                for (Tuple2<Long, SequenceExample> t : list.subList(from, Math.min(list.size(), from + batchSize))) {
-                    chunk.add(t._2());
-                }
-                batches.add(Batcher.pack(chunk, sp, true));
-            }
-            return List.of(batches).iterator();
+            List<SequenceExample> inIndexOrder = new ArrayList<>(list.size());
+            list.forEach(t -> inIndexOrder.add(t._2()));
+            return List.of(packPartition(inIndexOrder, sp, batchSize, seed, pid, shuffle)).iterator();
         }, true);
+    }
+
+    /** One partition's examples (in global index order) shuffled with the partition's seed and cut into batches. */
+    static List<MiniBatch> packPartition(List<SequenceExample> inIndexOrder, NetworkSpec spec, int batchSize, long seed,
+                                         int partition, boolean shuffle) {
+        List<SequenceExample> list = new ArrayList<>(inIndexOrder);
+        if (shuffle) {
+            SplittableRandom rng = new SplittableRandom(Seeds.mix(seed, partition, 3));
+            for (int i = list.size() - 1; i > 0; i--) {
+                int j = rng.nextInt(i + 1);
+                SequenceExample t = list.get(i);
+                list.set(i, list.get(j));
+                list.set(j, t);
+            }
+        }
+        List<MiniBatch> batches = new ArrayList<>();
+        for (int from = 0; from < list.size(); from += batchSize) {
+            batches.add(Batcher.pack(list.subList(from, Math.min(list.size(), from + batchSize)), spec, true));
+        }
+        return batches;
     }
 
     /** Timings and totals of one round, for the metrics. */

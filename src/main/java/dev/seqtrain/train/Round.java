@@ -55,11 +55,11 @@ public final class Round {
     }
 
     /** Rounds in an epoch when the largest partition holds {@code maxBatches} batches. */
-    static int roundsPerEpoch(int maxBatches, TrainerSettings s) {
+    static int roundsPerEpoch(int maxBatches, TrainerSettings s, int epoch) {
         if (s.averageGradients()) {
             return maxBatches;
         }
-        int k = s.averagingFrequency() <= 0 ? Math.max(1, maxBatches) : s.averagingFrequency();
+        int k = s.averagingFrequency(epoch) <= 0 ? Math.max(1, maxBatches) : s.averagingFrequency(epoch);
         return (maxBatches + k - 1) / k;
     }
 
@@ -67,7 +67,7 @@ public final class Round {
     static RoundResult train(NetworkSpec spec, TrainerSettings s, ModelState start, List<MiniBatch> batches, int epoch,
                              int round, int partition) {
         long t0 = System.nanoTime();
-        int k = s.averagingFrequency() <= 0 ? batches.size() : s.averagingFrequency();
+        int k = s.averagingFrequency(epoch) <= 0 ? batches.size() : s.averagingFrequency(epoch);
         int[] order = batchOrder(batches.size(), s.seed(), epoch, partition);
         int from = round * k;
         int to = Math.min(batches.size(), from + k);

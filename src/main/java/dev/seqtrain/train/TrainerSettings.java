@@ -4,27 +4,45 @@ import dev.seqtrain.nn.LearningRateSchedule;
 import dev.seqtrain.nn.Optimizer;
 
 import java.io.Serializable;
+import java.util.List;
 
 /**
  * How a distributed run trains.
  *
- * @param averagingFrequency local minibatches per round (K); 0 = a whole pass over the partition
- * @param averageGradients   synchronous SGD: every round each worker computes one minibatch gradient
- *                           and the driver applies one optimizer step with their average
+ * @param averagingFrequencies local minibatches per round (K) for each epoch, the last repeating
+ *                             for later epochs; 0 = a whole pass over the partition. A list (not an
+ *                             array) because these settings key a per-thread cache by value.
+ * @param averageGradients     synchronous SGD: every round each worker computes one minibatch
+ *                             gradient and the driver applies one optimizer step with their average
  * @param averageOptimizerState average optimizer state with the weights, else reset it every round
- * @param fanIn              worker results summed per aggregation task
+ * @param learningRateScaling  how the base learning rate grows with the number of workers
+ * @param fanIn                worker results summed per aggregation task
  */
-public record TrainerSettings(int epochs, int batchSize, int workers, int averagingFrequency, boolean averageGradients,
-                              boolean averageOptimizerState, Optimizer optimizer, LearningRateSchedule schedule,
-                              double clipNorm, int tbptt, long seed, int patience, int checkpointEvery, int keepCheckpoints,
-                              int fanIn, float forgetBias) implements Serializable {
+public record TrainerSettings(int epochs, int batchSize, int workers, List<Integer> averagingFrequencies,
+                              boolean averageGradients, boolean averageOptimizerState, LearningRateScaling learningRateScaling,
+                              Optimizer optimizer, LearningRateSchedule schedule, double clipNorm, int tbptt, long seed,
+                              int patience, int checkpointEvery, int keepCheckpoints, int fanIn, float forgetBias)
+        implements Serializable {
 
-    /** The same settings with the learning rate multiplied by {@code factor} (rollback after divergence). */
+    public TrainerSettings {
+        if (averagingFrequencies.isEmpty()) {
+            throw new IllegalArgumentException("averagingFrequencies must not be empty");
+        }
+        averagingFrequencies = List.copyOf(averagingFrequencies);
+    }
+
+    /** K in epoch {@code epoch} (0-based): 0 = the whole partition. */
+    public int averagingFrequency(int epoch) {
+        return averagingFrequencies.get(Math.min(epoch, averagingFrequencies.size() - 1));
+    }
+
+    /** The same settings with the learning rate multiplied by {@code factor} (worker scaling, rollback after divergence). */
     public TrainerSettings withLearningRateScale(double factor) {
         LearningRateSchedule s = schedule;
         LearningRateSchedule scaled = new LearningRateSchedule(s.kind(), (float) (s.baseRate() * factor), s.stepSize(), s.gamma(),
                 s.totalSteps(), (float) (s.minRate() * factor));
-        return new TrainerSettings(epochs, batchSize, workers, averagingFrequency, averageGradients, averageOptimizerState,
-                optimizer, scaled, clipNorm, tbptt, seed, patience, checkpointEvery, keepCheckpoints, fanIn, forgetBias);
+        return new TrainerSettings(epochs, batchSize, workers, averagingFrequencies, averageGradients, averageOptimizerState,
+                learningRateScaling, optimizer, scaled, clipNorm, tbptt, seed, patience, checkpointEvery, keepCheckpoints, fanIn,
+                forgetBias);
     }
 }

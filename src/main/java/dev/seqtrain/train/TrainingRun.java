@@ -125,7 +125,6 @@ public final class TrainingRun {
             float[] params = Initializer.initialize(spec, Seeds.mix(settings.seed(), 4), settings.forgetBias());
             state = new ModelState(params, settings.optimizer().newState(params.length));
         }
-        int rounds = trainer.roundsPerEpoch();
         boolean stoppedEarly = false;
         int epoch = startEpoch;
         long runStart = System.nanoTime();
@@ -140,6 +139,7 @@ public final class TrainingRun {
             long examples = 0;
             long timesteps = 0;
             Set<WorkerInfo> executors = new LinkedHashSet<>();
+            int rounds = trainer.roundsPerEpoch(epoch);
             ModelState stateAtEpochStart = state;
             boolean rolledBack = false;
             for (int r = 0; r < rounds; r++) {

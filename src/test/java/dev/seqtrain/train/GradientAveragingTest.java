@@ -50,7 +50,7 @@ class GradientAveragingTest {
         }
         float lr = 0.5f;
         Optimizer sgd = new Optimizer(OptimizerKind.SGD, 0f, false, 0, 0, 0, 0, 0f);
-        TrainerSettings settings = new TrainerSettings(1, 4, 2, 1, true, true, sgd, LearningRateSchedule.constant(lr), 0, 0, 9,
+        TrainerSettings settings = new TrainerSettings(1, 4, 2, List.of(1), true, true, LearningRateScaling.NONE, sgd, LearningRateSchedule.constant(lr), 0, 0, 9,
                 0, 1, 1, 8, 1f);
         float[] start = Initializer.initialize(spec, 21, 1f);
 
@@ -60,7 +60,7 @@ class GradientAveragingTest {
         try (JavaSparkContext sc = new JavaSparkContext(conf)) {
             JavaPairRDD<Long, SequenceExample> rdd = JavaPairRDD.fromJavaRDD(sc.parallelize(examples, 2));
             ParameterAveragingTrainer trainer = new ParameterAveragingTrainer(sc, spec, settings, rdd, null);
-            assertEquals(1, trainer.roundsPerEpoch() > 0 ? 1 : 0);
+            assertEquals(1, trainer.roundsPerEpoch(0) > 0 ? 1 : 0);
             ModelState after = trainer.round(new ModelState(start.clone(), sgd.newState(start.length)), 0, 0)._1();
             distributed = after.params();
         }
