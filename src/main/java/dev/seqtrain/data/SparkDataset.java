@@ -9,6 +9,8 @@ import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import scala.Tuple2;
 
 import java.io.BufferedReader;
@@ -74,6 +76,17 @@ public final class SparkDataset {
     }
 
     /** Data files under a path: the path itself, or the files of a directory (recursively), sorted; hidden files skipped. */
+    /**
+     * A Spark ML input table: one row per sequence, features in {@code featuresCol}, a per-sequence
+     * label in {@code labelCol} or per-step targets in {@code targetsCol} (the other null). Labels,
+     * feature statistics and the validation split are handled as for files.
+     */
+    public static Loaded fromTable(JavaSparkContext sc, Settings s, Dataset<Row> table, String featuresCol, String targetsCol,
+                                   String labelCol) {
+        return fromParsed(sc, s, SqlSequences.fromTable(table, s.train(), featuresCol, targetsCol, labelCol, s.maxSeqLength(),
+                s.skipBadRecords()).cache(), null);
+    }
+
     public static List<String> listFiles(String path, Configuration conf) throws IOException {
         Path p = new Path(path);
         FileSystem fs = p.getFileSystem(conf);

@@ -27,7 +27,7 @@ import java.util.Set;
  * array, ragged inner arrays, a non-finite value) becomes a {@link BadRecord} naming the path and the
  * row's position, so the driver can fail with it or, with {@code data.badRecords=skip}, count it.
  */
-final class SqlSequences {
+public final class SqlSequences {
     static final Set<String> FORMATS = Set.of("parquet", "orc", "json");
     private static final String FEATURES = "features";
     private static final String TARGETS = "targets";
@@ -44,40 +44,55 @@ final class SqlSequences {
         } catch (Exception e) {
             throw new BadInputException(path + ": cannot read as " + format + ": " + e.getMessage().split("\n")[0]);
         }
-        StructType schema = df.schema();
-        int featureDepth = arrayDepth(schema, FEATURES, path, true);
-        boolean hasTargets = hasField(schema, TARGETS);
-        int targetDepth = hasTargets ? arrayDepth(schema, TARGETS, path, false) : 0;
-        boolean hasLabel = hasField(schema, labelColumn);
-        if (hasLabel) {
-            DataType t = schema.apply(labelColumn).dataType();
-            if (!(t instanceof StringType) && !(t instanceof NumericType)) {
-                throw new BadInputException(path + ": column '" + labelColumn + "' has type " + t.simpleString()
-                        + ", expected a string or a number");
-            }
-        }
+        boolean hasTargets = hasField(df.schema(), TARGETS);
+        boolean hasLabel = hasField(df.schema(), labelColumn);
         if (!hasLabel && !hasTargets) {
             throw new BadInputException(path + ": neither a '" + labelColumn + "' nor a '" + TARGETS + "' column");
         }
-        int fIdx = schema.fieldIndex(FEATURES);
-        int tIdx = hasTargets ? schema.fieldIndex(TARGETS) : -1;
-        int lIdx = hasLabel ? schema.fieldIndex(labelColumn) : -1;
+        return fromTable(df, path, FEATURES, hasTargets ? TARGETS : null, hasLabel ? labelColumn : null, maxSeqLength, skip);
+    }
+
+    /**
+     * Sequences from a table's rows: {@code featuresCol} as above, optional per-step or per-sequence
+     * {@code targetsCol} and per-sequence {@code labelCol} (either may be null). {@code source} names the
+     * table in messages ("SOURCE: row N: ...").
+     */
+    static JavaRDD<SparkDataset.ParsedCsv> fromTable(Dataset<Row> df, String source, String featuresCol, String targetsCol,
+                                                    String labelCol, int maxSeqLength, boolean skip) {
+        StructType schema = df.schema();
+        int featureDepth = arrayDepth(schema, featuresCol, source);
+        int targetDepth = targetsCol != null ? arrayDepth(schema, targetsCol, source) : 0;
+        if (labelCol != null) {
+            if (!hasField(schema, labelCol)) {
+                throw new BadInputException(source + ": no '" + labelCol + "' column (columns: "
+                        + String.join(", ", schema.fieldNames()) + ")");
+            }
+            DataType t = schema.apply(labelCol).dataType();
+            if (!(t instanceof StringType) && !(t instanceof NumericType)) {
+                throw new BadInputException(source + ": column '" + labelCol + "' has type " + t.simpleString()
+                        + ", expected a string or a number");
+            }
+        }
+        int fIdx = schema.fieldIndex(featuresCol);
+        int tIdx = targetsCol != null ? schema.fieldIndex(targetsCol) : -1;
+        int lIdx = labelCol != null ? schema.fieldIndex(labelCol) : -1;
         return df.javaRDD().zipWithIndex().mapPartitions(it -> {
             List<RawSequence> seqs = new ArrayList<>();
             List<BadRecord> bad = new ArrayList<>();
             while (it.hasNext()) {
                 var t = it.next();
-                String where = path + ": row " + t._2();
+                String where = source + ": row " + t._2();
                 try {
-                    seqs.add(convert(t._1(), where, fIdx, featureDepth, tIdx, targetDepth, lIdx, maxSeqLength));
+                    seqs.add(convert(t._1(), where, fIdx, featureDepth, featuresCol, tIdx, targetDepth, targetsCol, lIdx,
+                            maxSeqLength));
                 } catch (BadInputException e) {
                     if (!skip) {
-                        return List.of(new SparkDataset.ParsedCsv(path, List.of(), List.of(), e.getMessage())).iterator();
+                        return List.of(new SparkDataset.ParsedCsv(source, List.of(), List.of(), e.getMessage())).iterator();
                     }
                     bad.add(new BadRecord(reason(e.getMessage()), e.getMessage()));
                 }
             }
-            return List.of(new SparkDataset.ParsedCsv(path, seqs, bad, null)).iterator();
+            return List.of(new SparkDataset.ParsedCsv(source, seqs, bad, null)).iterator();
         });
     }
 
@@ -91,7 +106,7 @@ final class SqlSequences {
     }
 
     /** 1 for {@code array<number>}, 2 for {@code array<array<number>>}; anything else is refused. */
-    private static int arrayDepth(StructType schema, String column, String path, boolean required) {
+    public static int arrayDepth(StructType schema, String column, String path) {
         if (!hasField(schema, column)) {
             throw new BadInputException(path + ": no '" + column + "' column (columns: " + String.join(", ", schema.fieldNames()) + ")");
         }
@@ -108,9 +123,9 @@ final class SqlSequences {
                 + ", expected array<array<float>> or array<float>");
     }
 
-    private static RawSequence convert(Row row, String where, int fIdx, int fDepth, int tIdx, int tDepth, int lIdx,
-                                       int maxSeqLength) {
-        float[][] features = matrix(row, fIdx, fDepth, where, FEATURES);
+    private static RawSequence convert(Row row, String where, int fIdx, int fDepth, String featuresCol, int tIdx, int tDepth,
+                                       String targetsCol, int lIdx, int maxSeqLength) {
+        float[][] features = matrix(row, fIdx, fDepth, where, featuresCol);
         int length = features.length;
         if (length == 0) {
             throw new BadInputException(where + ": zero-length sequence");
@@ -127,7 +142,7 @@ final class SqlSequences {
         int targetWidth = 0;
         String label = null;
         if (tIdx >= 0) {
-            float[][] targets = matrix(row, tIdx, tDepth, where, TARGETS);
+            float[][] targets = matrix(row, tIdx, tDepth, where, targetsCol);
             if (tDepth == 2) {
                 if (targets.length != length) {
                     throw new BadInputException(where + ": " + targets.length + " target steps for " + length + " feature steps");
@@ -149,13 +164,28 @@ final class SqlSequences {
             if (row.isNullAt(lIdx)) {
                 throw new BadInputException(where + ": null label");
             }
-            label = String.valueOf(row.get(lIdx)).trim();
+            label = labelName(row.get(lIdx));
         }
         return new RawSequence(where, length, width, flat, stepTargets, targetWidth, label);
     }
 
+    /**
+     * A label's class name. 3.0 and 3 are the same class (Spark ML labels are doubles), so whole numbers
+     * become integer names, which also sort numerically.
+     */
+    static String labelName(Object v) {
+        if (v instanceof Byte || v instanceof Short || v instanceof Integer || v instanceof Long) {
+            return v.toString();
+        }
+        if (v instanceof Number n) {
+            double d = n.doubleValue();
+            return d == Math.rint(d) && Math.abs(d) < 1e9 ? Long.toString((long) d) : v.toString();
+        }
+        return String.valueOf(v).trim();
+    }
+
     /** Steps × values; a univariate array becomes one value per step. */
-    private static float[][] matrix(Row row, int idx, int depth, String where, String column) {
+    public static float[][] matrix(Row row, int idx, int depth, String where, String column) {
         if (row.isNullAt(idx)) {
             throw new BadInputException(where + ": column " + column + " is null");
         }

@@ -14,7 +14,7 @@ import java.util.List;
  *                     evaluate time (null = such characters are an error)
  */
 public record ModelInfo(List<String> vocabulary, List<String> classes, String source, float[] featureMean, float[] featureStd,
-                        String unknownToken) {
+                        String unknownToken) implements java.io.Serializable {
     public static ModelInfo of(String source) {
         return new ModelInfo(null, null, source, null, null, null);
     }

@@ -4,11 +4,11 @@ package dev.seqtrain.train;
  * Every random choice of a run derives from {@code (train.seed, epoch, round, partition)} through
  * this mix (SplitMix64's finaliser), so a retried task or a resumed run draws the same numbers.
  */
-final class Seeds {
+public final class Seeds {
     private Seeds() {
     }
 
-    static long mix(long... parts) {
+    public static long mix(long... parts) {
         long h = 0x9E3779B97F4A7C15L;
         for (long p : parts) {
             h ^= p;

@@ -1,0 +1,106 @@
+package dev.seqtrain.ml;
+
+import org.apache.spark.ml.linalg.SQLDataTypes;
+import org.apache.spark.ml.linalg.Vectors;
+import org.apache.spark.ml.param.Param;
+import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.util.MLReader;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+
+import java.util.List;
+
+/**
+ * A trained {@link SequenceClassifier}: adds {@code rawPrediction} (logits), {@code probability}
+ * (softmax) and {@code prediction} (the label value of the most probable class). Vector index i is
+ * the i-th smallest label seen in training, which is the label itself for labels 0..C-1.
+ */
+public final class SequenceClassificationModel extends SequenceModel<SequenceClassificationModel> {
+    private final Param<String> probabilityCol;
+    private final Param<String> rawPredictionCol;
+    /** Computed on the driver: executors get the model without its engine (see SequenceModel). */
+    private final double[] labelValues;
+
+    public SequenceClassificationModel(String uid, dev.seqtrain.io.Model engine) {
+        super(uid, engine);
+        labelValues = engine == null ? null : labels();
+        probabilityCol = new Param<>(this, "probabilityCol", "column of class probabilities (a vector, index = class)");
+        rawPredictionCol = new Param<>(this, "rawPredictionCol", "column of raw scores (logits, a vector)");
+        setDefault(probabilityCol, "probability");
+        setDefault(rawPredictionCol, "rawPrediction");
+    }
+
+    public Param<String> probabilityCol() {
+        return probabilityCol;
+    }
+
+    public Param<String> rawPredictionCol() {
+        return rawPredictionCol;
+    }
+
+    public SequenceClassificationModel setProbabilityCol(String v) {
+        set(probabilityCol, v);
+        return this;
+    }
+
+    public SequenceClassificationModel setRawPredictionCol(String v) {
+        set(rawPredictionCol, v);
+        return this;
+    }
+
+    /** The label value of each output, in output order. */
+    public double[] labels() {
+        List<String> classes = engineModel().info().classes();
+        double[] out = new double[classes.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = Double.parseDouble(classes.get(i));
+        }
+        return out;
+    }
+
+    @Override
+    protected List<StructField> outputFields() {
+        return List.of(DataTypes.createStructField(getOrDefault(rawPredictionCol), SQLDataTypes.VectorType(), false),
+                DataTypes.createStructField(getOrDefault(probabilityCol), SQLDataTypes.VectorType(), false),
+                DataTypes.createStructField(getOrDefault(predictionCol()), DataTypes.DoubleType, false));
+    }
+
+    @Override
+    protected Object[] outputValues(float[][] raw) {
+        float[] logits = raw[raw.length - 1];
+        double[] r = new double[logits.length];
+        double max = Double.NEGATIVE_INFINITY;
+        int best = 0;
+        for (int i = 0; i < r.length; i++) {
+            r[i] = logits[i];
+            if (r[i] > max) {
+                max = r[i];
+                best = i;
+            }
+        }
+        double[] p = new double[r.length];
+        double sum = 0;
+        for (int i = 0; i < r.length; i++) {
+            p[i] = Math.exp(r[i] - max);
+            sum += p[i];
+        }
+        for (int i = 0; i < r.length; i++) {
+            p[i] /= sum;
+        }
+        return new Object[] {Vectors.dense(r), Vectors.dense(p), labelValues[best]};
+    }
+
+    @Override
+    public SequenceClassificationModel copy(ParamMap extra) {
+        return copyValues(new SequenceClassificationModel(uid(), engineModel()), extra).setParent(parent())
+                .withTrainingLoss(trainingLoss());
+    }
+
+    public static MLReader<SequenceClassificationModel> read() {
+        return new SequenceModelReader<>(SequenceClassificationModel.class, SequenceClassificationModel::new);
+    }
+
+    public static SequenceClassificationModel load(String path) {
+        return read().load(path);
+    }
+}

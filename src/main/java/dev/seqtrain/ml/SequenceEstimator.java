@@ -1,0 +1,243 @@
+package dev.seqtrain.ml;
+
+import dev.seqtrain.data.SparkDataset;
+import dev.seqtrain.io.ModelInfo;
+import dev.seqtrain.nn.CellType;
+import dev.seqtrain.nn.LearningRateSchedule;
+import dev.seqtrain.nn.LossKind;
+import dev.seqtrain.nn.NetworkSpec;
+import dev.seqtrain.nn.Optimizer;
+import dev.seqtrain.nn.OptimizerKind;
+import dev.seqtrain.nn.Task;
+import dev.seqtrain.train.InMemoryTraining;
+import dev.seqtrain.train.LearningRateScaling;
+import dev.seqtrain.train.ParameterAveragingTrainer;
+import dev.seqtrain.train.TrainerSettings;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.ml.Estimator;
+import org.apache.spark.ml.param.BooleanParam;
+import org.apache.spark.ml.param.DoubleParam;
+import org.apache.spark.ml.param.IntParam;
+import org.apache.spark.ml.param.LongParam;
+import org.apache.spark.ml.param.Param;
+import org.apache.spark.ml.param.ParamValidators;
+import org.apache.spark.ml.util.DefaultParamsWritable;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.StructType;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What the three estimators share: typed Params for the columns, the network and the training (the
+ * same names and defaults as the config keys of {@code seqtrain train}), and {@code fit}, which reads
+ * the table like the {@code parquet} reader does and trains with the parameter-averaging trainer.
+ *
+ * @param <M> the model it makes
+ * @param <S> the concrete estimator, so setters chain
+ */
+public abstract class SequenceEstimator<M extends SequenceModel<M>, S extends SequenceEstimator<M, S>> extends Estimator<M>
+        implements DefaultParamsWritable {
+    private final String uid;
+    private final Param<String> featuresCol;
+    private final Param<String> labelCol;
+    private final Param<String> predictionCol;
+    private final Param<String> cell;
+    private final IntParam hidden;
+    private final IntParam layers;
+    private final DoubleParam dropout;
+    private final IntParam epochs;
+    private final IntParam batchSize;
+    private final IntParam workers;
+    private final Param<String> averagingFrequency;
+    private final BooleanParam averageOptimizerState;
+    private final Param<String> learningRateScaling;
+    private final Param<String> optimizer;
+    private final DoubleParam learningRate;
+    private final DoubleParam clipNorm;
+    private final LongParam seed;
+
+    protected SequenceEstimator(String uid) {
+        this.uid = uid;
+        featuresCol = new Param<>(this, "featuresCol", "features column: array<array<float>> (steps × features) or array<float>");
+        labelCol = new Param<>(this, "labelCol", "label column");
+        predictionCol = new Param<>(this, "predictionCol", "prediction column name");
+        cell = new Param<>(this, "cell", "recurrent cell: lstm, gru or rnn",
+                ParamValidators.inArray(new String[] {"lstm", "gru", "rnn"}));
+        hidden = new IntParam(this, "hidden", "hidden units per layer (>= 1)", ParamValidators.gtEq(1));
+        layers = new IntParam(this, "layers", "stacked recurrent layers (>= 1)", ParamValidators.gtEq(1));
+        dropout = new DoubleParam(this, "dropout", "dropout between recurrent layers, in [0, 0.9]",
+                ParamValidators.inRange(0, 0.9));
+        epochs = new IntParam(this, "epochs", "passes over the training data (>= 1)", ParamValidators.gtEq(1));
+        batchSize = new IntParam(this, "batchSize", "sequences per minibatch per worker (>= 1)", ParamValidators.gtEq(1));
+        workers = new IntParam(this, "workers", "partitions = parallel workers (0 = Spark's default parallelism)",
+                ParamValidators.gtEq(0));
+        averagingFrequency = new Param<>(this, "averagingFrequency",
+                "local minibatches between averages: 'epoch', K >= 1, or a comma-separated list per epoch",
+                (scala.Function1<String, Object>) v -> v.matches("\\s*(epoch|[1-9]\\d*)\\s*(,\\s*(epoch|[1-9]\\d*)\\s*)*"));
+        averageOptimizerState = new BooleanParam(this, "averageOptimizerState",
+                "average optimizer state with the weights (else reset it every round)");
+        learningRateScaling = new Param<>(this, "learningRateScaling", "learning rate times workers: none, linear or sqrt",
+                ParamValidators.inArray(new String[] {"none", "linear", "sqrt"}));
+        optimizer = new Param<>(this, "optimizer", "adam, sgd or rmsprop", ParamValidators.inArray(new String[] {"adam", "sgd", "rmsprop"}));
+        learningRate = new DoubleParam(this, "learningRate", "base learning rate (> 0)", ParamValidators.gt(0));
+        clipNorm = new DoubleParam(this, "clipNorm", "global gradient-norm clipping (0 = off)", ParamValidators.gtEq(0));
+        seed = new LongParam(this, "seed", "seed of every random choice");
+        setDefault(featuresCol, "features");
+        setDefault(labelCol, "label");
+        setDefault(predictionCol, "prediction");
+        setDefault(cell, "lstm");
+        setDefault(hidden, 64);
+        setDefault(layers, 1);
+        setDefault(dropout, 0.0);
+        setDefault(epochs, 10);
+        setDefault(batchSize, 32);
+        setDefault(workers, 0);
+        setDefault(averagingFrequency, "epoch");
+        setDefault(averageOptimizerState, true);
+        setDefault(learningRateScaling, "none");
+        setDefault(optimizer, "adam");
+        setDefault(learningRate, 0.01);
+        setDefault(clipNorm, 5.0);
+        setDefault(seed, 42L);
+    }
+
+    @Override
+    public String uid() {
+        return uid;
+    }
+
+    // ------------------------------------------------------------------ what a subclass decides
+
+    /** The config's model.task: classify, regress or multilabel. */
+    protected abstract String task();
+
+    /** Trained network in, Spark ML model out (params are copied by the caller). */
+    protected abstract M newModel(String uid, dev.seqtrain.io.Model engine);
+
+    /** The column holding per-step targets (the tagger), or null when labelCol holds one label per sequence. */
+    protected String targetsColumn() {
+        return null;
+    }
+
+    // ------------------------------------------------------------------ fit
+
+    @Override
+    public M fit(Dataset<?> dataset) {
+        transformSchema(dataset.schema());
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(dataset.sparkSession().sparkContext());
+        String targets = targetsColumn();
+        SparkDataset.Settings data = new SparkDataset.Settings("parquet", task(), "the input of " + uid, "", 0, 2, 0, "",
+                getOrDefault(labelCol), false, 0, Integer.MAX_VALUE, (Long) getOrDefault(seed), "");
+        @SuppressWarnings("unchecked")
+        Dataset<Row> table = (Dataset<Row>) dataset.toDF();
+        SparkDataset.Loaded loaded = SparkDataset.fromTable(sc, data, table, getOrDefault(featuresCol), targets,
+                targets == null ? getOrDefault(labelCol) : null);
+        NetworkSpec spec = networkSpec(loaded);
+        TrainerSettings settings = trainerSettings();
+        ParameterAveragingTrainer trainer = new ParameterAveragingTrainer(sc, spec, settings, loaded.train(), null);
+        InMemoryTraining.Result result;
+        try {
+            result = InMemoryTraining.fit(trainer, spec, settings);
+        } finally {
+            trainer.close();
+            loaded.train().unpersist();
+        }
+        ModelInfo info = new ModelInfo(null, loaded.classes(), "seqtrain " + getClass().getSimpleName() + " " + uid,
+                loaded.featureMean(), loaded.featureStd(), null);
+        M model = newModel(uid + "_model", new dev.seqtrain.io.Model(spec, result.params(), info));
+        copyValues(model, extractParamMap());
+        model.setParent(this);
+        return model.withTrainingLoss(result.trainLoss());
+    }
+
+    private NetworkSpec networkSpec(SparkDataset.Loaded d) {
+        Task t;
+        LossKind loss;
+        switch (task()) {
+            case "classify" -> {
+                t = Task.MANY_TO_ONE;
+                loss = LossKind.SOFTMAX_CROSS_ENTROPY;
+            }
+            case "multilabel" -> {
+                t = Task.MANY_TO_MANY;
+                loss = LossKind.SIGMOID_BINARY_CROSS_ENTROPY;
+            }
+            default -> {
+                t = d.perStepTargets() ? Task.MANY_TO_MANY : Task.MANY_TO_ONE;
+                loss = LossKind.MEAN_SQUARED_ERROR;
+            }
+        }
+        return new NetworkSpec(CellType.parse(getOrDefault(cell)), d.inputSize(), false, (Integer) getOrDefault(hidden),
+                (Integer) getOrDefault(layers), d.outputSize(), t, loss, (float) (double) (Double) getOrDefault(dropout));
+    }
+
+    private TrainerSettings trainerSettings() {
+        OptimizerKind kind = OptimizerKind.parse(getOrDefault(optimizer));
+        Optimizer opt = Optimizer.defaults(kind);
+        List<Integer> k = new ArrayList<>();
+        for (String part : getOrDefault(averagingFrequency).split(",")) {
+            k.add(part.trim().equals("epoch") ? 0 : Integer.parseInt(part.trim()));
+        }
+        return new TrainerSettings((Integer) getOrDefault(epochs), (Integer) getOrDefault(batchSize), (Integer) getOrDefault(workers),
+                k, false, (Boolean) getOrDefault(averageOptimizerState), LearningRateScaling.parse(getOrDefault(learningRateScaling)),
+                opt, LearningRateSchedule.constant((float) (double) (Double) getOrDefault(learningRate)),
+                (Double) getOrDefault(clipNorm), 0, (Long) getOrDefault(seed), 0, 1, 1, 8, 1f);
+    }
+
+    @Override
+    public StructType transformSchema(StructType schema) {
+        M probe = newModel(uid, null);
+        copyValues(probe, extractParamMap());
+        String label = targetsColumn() != null ? targetsColumn() : getOrDefault(labelCol);
+        if (!List.of(schema.fieldNames()).contains(label)) {
+            throw new IllegalArgumentException(uid + ": no label column '" + label + "' in the input (columns: "
+                    + String.join(", ", schema.fieldNames()) + ")");
+        }
+        return probe.transformSchema(schema);
+    }
+
+    // ------------------------------------------------------------------ params: getters and chaining setters
+
+    @SuppressWarnings("unchecked")
+    protected S self() {
+        return (S) this;
+    }
+
+    public Param<String> featuresCol() { return featuresCol; }
+    public Param<String> labelCol() { return labelCol; }
+    public Param<String> predictionCol() { return predictionCol; }
+    public Param<String> cell() { return cell; }
+    public IntParam hidden() { return hidden; }
+    public IntParam layers() { return layers; }
+    public DoubleParam dropout() { return dropout; }
+    public IntParam epochs() { return epochs; }
+    public IntParam batchSize() { return batchSize; }
+    public IntParam workers() { return workers; }
+    public Param<String> averagingFrequency() { return averagingFrequency; }
+    public BooleanParam averageOptimizerState() { return averageOptimizerState; }
+    public Param<String> learningRateScaling() { return learningRateScaling; }
+    public Param<String> optimizer() { return optimizer; }
+    public DoubleParam learningRate() { return learningRate; }
+    public DoubleParam clipNorm() { return clipNorm; }
+    public LongParam seed() { return seed; }
+
+    public S setFeaturesCol(String v) { set(featuresCol, v); return self(); }
+    public S setLabelCol(String v) { set(labelCol, v); return self(); }
+    public S setPredictionCol(String v) { set(predictionCol, v); return self(); }
+    public S setCell(String v) { set(cell, v); return self(); }
+    public S setHidden(int v) { set(hidden, v); return self(); }
+    public S setLayers(int v) { set(layers, v); return self(); }
+    public S setDropout(double v) { set(dropout, v); return self(); }
+    public S setEpochs(int v) { set(epochs, v); return self(); }
+    public S setBatchSize(int v) { set(batchSize, v); return self(); }
+    public S setWorkers(int v) { set(workers, v); return self(); }
+    public S setAveragingFrequency(String v) { set(averagingFrequency, v); return self(); }
+    public S setAverageOptimizerState(boolean v) { set(averageOptimizerState, v); return self(); }
+    public S setLearningRateScaling(String v) { set(learningRateScaling, v); return self(); }
+    public S setOptimizer(String v) { set(optimizer, v); return self(); }
+    public S setLearningRate(double v) { set(learningRate, v); return self(); }
+    public S setClipNorm(double v) { set(clipNorm, v); return self(); }
+    public S setSeed(long v) { set(seed, v); return self(); }
+}

@@ -1,0 +1,40 @@
+package dev.seqtrain.ml;
+
+import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.util.MLReader;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+
+import java.util.List;
+
+/** A trained {@link SequenceRegressor}: adds {@code prediction}, one number per sequence. */
+public final class SequenceRegressionModel extends SequenceModel<SequenceRegressionModel> {
+
+    public SequenceRegressionModel(String uid, dev.seqtrain.io.Model engine) {
+        super(uid, engine);
+    }
+
+    @Override
+    protected List<StructField> outputFields() {
+        return List.of(DataTypes.createStructField(getOrDefault(predictionCol()), DataTypes.DoubleType, false));
+    }
+
+    @Override
+    protected Object[] outputValues(float[][] raw) {
+        return new Object[] {(double) raw[raw.length - 1][0]};
+    }
+
+    @Override
+    public SequenceRegressionModel copy(ParamMap extra) {
+        return copyValues(new SequenceRegressionModel(uid(), engineModel()), extra).setParent(parent())
+                .withTrainingLoss(trainingLoss());
+    }
+
+    public static MLReader<SequenceRegressionModel> read() {
+        return new SequenceModelReader<>(SequenceRegressionModel.class, SequenceRegressionModel::new);
+    }
+
+    public static SequenceRegressionModel load(String path) {
+        return read().load(path);
+    }
+}

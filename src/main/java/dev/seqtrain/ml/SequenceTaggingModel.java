@@ -1,0 +1,93 @@
+package dev.seqtrain.ml;
+
+import org.apache.spark.ml.param.Param;
+import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.param.ParamValidators;
+import org.apache.spark.ml.util.MLReader;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A trained {@link SequenceTagger}. {@code prediction}: per step, 0/1 per label (probability ≥ 0.5)
+ * for multilabel, the values for regress; {@code probability} (multilabel only): per step, each
+ * label's probability.
+ */
+public final class SequenceTaggingModel extends SequenceModel<SequenceTaggingModel> {
+    private final Param<String> tagging;
+    private final Param<String> probabilityCol;
+
+    public SequenceTaggingModel(String uid, dev.seqtrain.io.Model engine) {
+        super(uid, engine);
+        tagging = new Param<>(this, "tagging", "multilabel (0/1 targets per step and label) or regress (numbers per step)",
+                ParamValidators.inArray(new String[] {"multilabel", "regress"}));
+        probabilityCol = new Param<>(this, "probabilityCol", "multilabel: column of per-step label probabilities");
+        setDefault(tagging, "multilabel");
+        setDefault(probabilityCol, "probability");
+    }
+
+    public Param<String> tagging() {
+        return tagging;
+    }
+
+    public Param<String> probabilityCol() {
+        return probabilityCol;
+    }
+
+    public SequenceTaggingModel setProbabilityCol(String v) {
+        set(probabilityCol, v);
+        return this;
+    }
+
+    private boolean multilabel() {
+        return getOrDefault(tagging).equals("multilabel");
+    }
+
+    @Override
+    protected List<StructField> outputFields() {
+        var perStep = DataTypes.createArrayType(DataTypes.createArrayType(DataTypes.DoubleType, false), false);
+        List<StructField> out = new ArrayList<>();
+        if (multilabel()) {
+            out.add(DataTypes.createStructField(getOrDefault(probabilityCol), perStep, false));
+        }
+        out.add(DataTypes.createStructField(getOrDefault(predictionCol()), perStep, false));
+        return out;
+    }
+
+    @Override
+    protected Object[] outputValues(float[][] raw) {
+        // Nested arrays as double[][]: Spark's row encoder takes Java arrays, not nested java.util.Lists.
+        double[][] prediction = new double[raw.length][];
+        double[][] probability = new double[raw.length][];
+        boolean multilabel = multilabel();
+        for (int t = 0; t < raw.length; t++) {
+            prediction[t] = new double[raw[t].length];
+            probability[t] = new double[raw[t].length];
+            for (int j = 0; j < raw[t].length; j++) {
+                if (multilabel) {
+                    probability[t][j] = 1 / (1 + Math.exp(-raw[t][j]));
+                    prediction[t][j] = probability[t][j] >= 0.5 ? 1 : 0;
+                } else {
+                    prediction[t][j] = raw[t][j];
+                }
+            }
+        }
+        return multilabel ? new Object[] {probability, prediction} : new Object[] {prediction};
+    }
+
+    @Override
+    public SequenceTaggingModel copy(ParamMap extra) {
+        return copyValues(new SequenceTaggingModel(uid(), engineModel()), extra).setParent(parent())
+                .withTrainingLoss(trainingLoss());
+    }
+
+    public static MLReader<SequenceTaggingModel> read() {
+        return new SequenceModelReader<>(SequenceTaggingModel.class, SequenceTaggingModel::new);
+    }
+
+    public static SequenceTaggingModel load(String path) {
+        return read().load(path);
+    }
+}

@@ -1,0 +1,238 @@
+package dev.seqtrain.ml;
+
+import dev.seqtrain.cli.Main;
+import dev.seqtrain.io.ModelDirectory;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.ml.Pipeline;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.ml.PipelineStage;
+import org.apache.spark.ml.evaluation.MulticlassClassificationEvaluator;
+import org.apache.spark.ml.feature.SQLTransformer;
+import org.apache.spark.ml.feature.StringIndexer;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.tuning.CrossValidator;
+import org.apache.spark.ml.tuning.CrossValidatorModel;
+import org.apache.spark.ml.tuning.ParamGridBuilder;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The estimators as Spark ML users meet them: inside a Pipeline after feature transformers, under
+ * CrossValidator, saved and loaded (also by the command line), and per-step tagging.
+ */
+class SparkMlTest {
+    private static SparkSession spark;
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void start() {
+        spark = SparkSession.builder().master("local[2]").appName("spark-ml").config("spark.ui.enabled", "false")
+                .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1").getOrCreate();
+    }
+
+    @AfterAll
+    static void stop() {
+        spark.stop();
+    }
+
+    /** Noisy series that rise, fall or stay flat, named by a string label; raw values around 50. */
+    private static Dataset<Row> trends(int count, long seed) {
+        SplittableRandom rng = new SplittableRandom(seed);
+        String[] names = {"rising", "falling", "flat"};
+        List<Row> rows = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            int c = i % 3;
+            int length = 8 + rng.nextInt(8);
+            List<Double> raw = new ArrayList<>();
+            for (int t = 0; t < length; t++) {
+                double slope = c == 0 ? 1 : c == 1 ? -1 : 0;
+                raw.add(50 + slope * t * 2 + rng.nextGaussian() * 1.5);
+            }
+            rows.add(RowFactory.create("s" + i, raw, names[c]));
+        }
+        StructType schema = new StructType().add("id", DataTypes.StringType)
+                .add("raw", DataTypes.createArrayType(DataTypes.DoubleType)).add("trend", DataTypes.StringType);
+        return spark.createDataFrame(rows, schema);
+    }
+
+    private static Pipeline pipeline(SequenceClassifier classifier) {
+        StringIndexer labels = new StringIndexer().setInputCol("trend").setOutputCol("label");
+        // Differences of consecutive values as the feature, computed in SQL: a transformer before ours.
+        SQLTransformer diffs = new SQLTransformer().setStatement(
+                "SELECT *, transform(slice(raw, 2, size(raw) - 1), (x, i) -> x - raw[i]) AS features FROM __THIS__");
+        return new Pipeline().setStages(new PipelineStage[] {labels, diffs, classifier});
+    }
+
+    private static double accuracy(Dataset<Row> predicted) {
+        return new MulticlassClassificationEvaluator().setMetricName("accuracy").evaluate(predicted);
+    }
+
+    @Test
+    void classifierInAPipelineSavesLoadsAndPredictsLikeTheCommandLine() throws Exception {
+        SequenceClassifier clf = new SequenceClassifier().setHidden(12).setEpochs(12).setBatchSize(8).setWorkers(2)
+                .setAveragingFrequency("2").setLearningRate(0.03).setSeed(5);
+        PipelineModel fitted = pipeline(clf).fit(trends(150, 1));
+        Dataset<Row> test = trends(60, 2);
+        Dataset<Row> predicted = fitted.transform(test);
+        assertTrue(accuracy(predicted) > 0.9, "accuracy " + accuracy(predicted));
+        SequenceClassificationModel model = (SequenceClassificationModel) fitted.stages()[2];
+        assertEquals(12, model.trainingLoss().length);
+        assertTrue(model.trainingLoss()[11] < model.trainingLoss()[0]);
+
+        Path saved = dir.resolve("pipeline");
+        fitted.write().overwrite().save(saved.toString());
+        PipelineModel loaded = PipelineModel.load(saved.toString());
+        List<Row> before = predicted.select("id", "probability", "prediction").collectAsList();
+        List<Row> after = loaded.transform(test).select("id", "probability", "prediction").collectAsList();
+        assertEquals(before, after);
+
+        // The saved stage holds the engine's model directory: the command line reads it as it is.
+        Path stageModel;
+        try (var stages = Files.list(saved.resolve("stages"))) {
+            stageModel = stages.filter(p -> p.getFileName().toString().startsWith("2_")).findFirst().orElseThrow().resolve("model");
+        }
+        assertEquals(3, ModelDirectory.read(new org.apache.hadoop.fs.Path(stageModel.toString()), new Configuration()).spec().outputSize());
+        Row first = predicted.select("id", "features", "probability").first();
+        List<Double> features = first.getList(1);
+        StringBuilder csv = new StringBuilder("sequence_id,step,x0\n");
+        for (int t = 0; t < features.size(); t++) {
+            csv.append("a,").append(t).append(',').append(features.get(t)).append('\n');
+        }
+        Path in = Files.writeString(dir.resolve("one.csv"), csv);
+        Path out = dir.resolve("one-predictions.csv");
+        StringWriter err = new StringWriter();
+        assertEquals(0, Main.run(new PrintWriter(err, true), "predict", "--model", stageModel.toString(), "--input", in.toString(),
+                "--output", out.toString()), err.toString());
+        String[] cli = Files.readAllLines(out).get(1).split(",");
+        double[] fromCli = {Double.parseDouble(cli[1]), Double.parseDouble(cli[2]), Double.parseDouble(cli[3])};
+        assertArrayEquals(((Vector) first.get(2)).toArray(), fromCli, 1e-6);
+    }
+
+    @Test
+    void crossValidatorSearchesHiddenSizeAndLearningRate() {
+        SequenceClassifier clf = new SequenceClassifier().setEpochs(6).setBatchSize(8).setWorkers(2).setSeed(3);
+        ParamMap[] grid = new ParamGridBuilder().addGrid(clf.hidden(), new int[] {4, 12})
+                .addGrid(clf.learningRate(), new double[] {0.001, 0.03}).build();
+        CrossValidator cv = new CrossValidator().setEstimator(pipeline(clf)).setEstimatorParamMaps(grid).setNumFolds(2)
+                .setEvaluator(new MulticlassClassificationEvaluator().setMetricName("accuracy")).setSeed(1);
+        CrossValidatorModel best = cv.fit(trends(120, 4));
+        double[] metrics = best.avgMetrics();
+        assertEquals(4, metrics.length);
+        // The tiny learning rate cannot learn in six epochs; the search must notice.
+        double bestMetric = 0;
+        int bestIndex = -1;
+        for (int i = 0; i < metrics.length; i++) {
+            if (metrics[i] > bestMetric) {
+                bestMetric = metrics[i];
+                bestIndex = i;
+            }
+        }
+        assertEquals(0.03, (Double) grid[bestIndex].apply(clf.learningRate()), 0.0, java.util.Arrays.toString(metrics));
+        SequenceClassificationModel chosen = (SequenceClassificationModel) ((PipelineModel) best.bestModel()).stages()[2];
+        assertEquals(chosen.engineModel().spec().hidden(), (int) (Integer) grid[bestIndex].apply(clf.hidden()));
+    }
+
+    @Test
+    void regressorLearnsTheMeanOfASeries() throws Exception {
+        SplittableRandom rng = new SplittableRandom(6);
+        List<Row> rows = new ArrayList<>();
+        for (int i = 0; i < 160; i++) {
+            int length = 5 + rng.nextInt(6);
+            List<Float> x = new ArrayList<>();
+            double sum = 0;
+            for (int t = 0; t < length; t++) {
+                float v = (float) rng.nextGaussian();
+                x.add(v);
+                sum += v;
+            }
+            rows.add(RowFactory.create(x, sum / length));
+        }
+        Dataset<Row> df = spark.createDataFrame(rows, new StructType()
+                .add("features", DataTypes.createArrayType(DataTypes.FloatType)).add("label", DataTypes.DoubleType));
+        SequenceRegressionModel model = new SequenceRegressor().setHidden(16).setEpochs(30).setBatchSize(16).setWorkers(2)
+                .setLearningRate(0.02).setSeed(2).fit(df);
+        double mse = model.transform(df).selectExpr("avg((prediction - label) * (prediction - label))").first().getDouble(0);
+        double variance = df.selectExpr("var_pop(label)").first().getDouble(0);
+        assertTrue(mse < 0.2 * variance, "mse " + mse + " vs label variance " + variance);
+        Path saved = dir.resolve("regressor");
+        model.write().save(saved.toString());
+        SequenceRegressionModel loaded = SequenceRegressionModel.load(saved.toString());
+        assertEquals(model.transform(df).select("prediction").collectAsList(), loaded.transform(df).select("prediction").collectAsList());
+    }
+
+    @Test
+    void taggerLearnsADelayedEchoPerStep() throws Exception {
+        // Two binary inputs per step; targets are the inputs of the previous step (multi-label, per step).
+        SplittableRandom rng = new SplittableRandom(7);
+        List<Row> rows = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            int length = 6 + rng.nextInt(5);
+            List<List<Double>> x = new ArrayList<>();
+            List<List<Double>> y = new ArrayList<>();
+            for (int t = 0; t < length; t++) {
+                x.add(List.of((double) rng.nextInt(2), (double) rng.nextInt(2)));
+                y.add(t == 0 ? List.of(0.0, 0.0) : x.get(t - 1));
+            }
+            rows.add(RowFactory.create(x, y));
+        }
+        var matrix = DataTypes.createArrayType(DataTypes.createArrayType(DataTypes.DoubleType));
+        Dataset<Row> df = spark.createDataFrame(rows, new StructType().add("features", matrix).add("notes", matrix));
+        SequenceTagger tagger = new SequenceTagger().setLabelCol("notes").setHidden(16).setEpochs(25).setBatchSize(16)
+                .setWorkers(2).setLearningRate(0.03).setSeed(1);
+        SequenceTaggingModel model = tagger.fit(df);
+        List<Row> out = model.transform(df).select("notes", "prediction", "probability").collectAsList();
+        long right = 0;
+        long total = 0;
+        for (Row r : out) {
+            List<List<Double>> truth = r.getList(0);
+            List<?> predicted = r.getList(1);
+            for (int t = 0; t < truth.size(); t++) {
+                List<?> step = (List<?>) scala.jdk.javaapi.CollectionConverters.asJava((scala.collection.Seq<?>) predicted.get(t));
+                List<?> expected = (List<?>) scala.jdk.javaapi.CollectionConverters.asJava((scala.collection.Seq<?>) ((Object) truth.get(t)));
+                for (int j = 0; j < 2; j++) {
+                    right += step.get(j).equals(expected.get(j)) ? 1 : 0;
+                    total++;
+                }
+            }
+        }
+        assertTrue(right > 0.97 * total, right + " of " + total + " labels right");
+        Path saved = dir.resolve("tagger");
+        model.write().save(saved.toString());
+        assertEquals(model.transform(df).select("prediction").collectAsList(),
+                SequenceTaggingModel.load(saved.toString()).transform(df).select("prediction").collectAsList());
+    }
+
+    @Test
+    void wrongInputColumnsAreNamed() {
+        Dataset<Row> df = trends(10, 9);
+        SequenceClassifier clf = new SequenceClassifier().setFeaturesCol("raw").setLabelCol("missing");
+        IllegalArgumentException noLabel = assertThrows(IllegalArgumentException.class, () -> clf.fit(df));
+        assertTrue(noLabel.getMessage().contains("no label column 'missing'"), noLabel.getMessage());
+        Exception wrongType = assertThrows(Exception.class, () -> new SequenceClassifier().setFeaturesCol("id").setLabelCol("trend").fit(df));
+        assertTrue(wrongType.getMessage().contains("column 'id' has type string, expected array<array<float>> or array<float>"),
+                wrongType.getMessage());
+    }
+}
