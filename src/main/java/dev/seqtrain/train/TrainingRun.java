@@ -14,6 +14,7 @@ import dev.seqtrain.nn.LossKind;
 import dev.seqtrain.nn.LossSum;
 import dev.seqtrain.nn.NetworkSpec;
 import dev.seqtrain.nn.OptimizerState;
+import dev.seqtrain.report.TrainingReport;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -57,6 +58,7 @@ public final class TrainingRun {
     private final Path out;
     private final Configuration conf;
     private final PrintStream console;
+    private boolean reportFailureShown;
 
     public TrainingRun(ParameterAveragingTrainer trainer, NetworkSpec spec, TrainerSettings settings, ModelInfo info,
                        Map<String, String> config, Map<String, Long> skipped, Path out, Configuration conf, PrintStream console) {
@@ -199,6 +201,7 @@ public final class TrainingRun {
                     computeSlowest, computeMean, driver, evalNanos, rounds, executors);
             metrics.add(JSON.writeValueAsString(line));
             AtomicFiles.write(fs, new Path(out, "metrics.jsonl"), (String.join("\n", metrics) + "\n").getBytes(StandardCharsets.UTF_8));
+            writeReport(fs, metrics);
             boolean last = epoch + 1 == settings.epochs();
             stoppedEarly = settings.patience() > 0 && epochsWithoutImprovement >= settings.patience();
             if ((epoch + 1) % settings.checkpointEvery() == 0 || last || stoppedEarly) {
@@ -224,6 +227,18 @@ public final class TrainingRun {
             }
         }
         return new Outcome(new Path(out, "model"), epoch, bestLoss, bestEpoch, stoppedEarly, state.params());
+    }
+
+    /** report.html and loss.png; a failure to draw (no fonts, say) is a warning, never the end of a run. */
+    private void writeReport(FileSystem fs, List<String> metrics) {
+        try {
+            TrainingReport.write(fs, out, info.source(), metrics, config);
+        } catch (IOException | RuntimeException | LinkageError e) {
+            if (!reportFailureShown) {
+                console.println("seqtrain: warning: could not write " + TrainingReport.PAGE + ": " + e);
+                reportFailureShown = true;
+            }
+        }
     }
 
     private void checkSameConfig(ObjectNode info) {
