@@ -161,7 +161,7 @@ public final class ParameterAveragingTrainer {
     /** Timings and totals of one round, for the metrics. */
     public record RoundStats(long broadcastNanos, long computeNanos, long driverNanos,
                              long computeMaxNanos, long computeMeanNanos, LossSum loss, long examples, long timesteps,
-                             List<WorkerInfo> workers) {
+                             List<WorkerInfo> workers, java.util.Collection<JvmMemory> executorMemory) {
     }
 
     /** Runs one round; returns the new state (the input state is not modified). */
@@ -186,7 +186,8 @@ public final class ParameterAveragingTrainer {
         long t3 = System.nanoTime();
         int contributing = Math.max(1, total.workersWithData);
         RoundStats stats = new RoundStats(t1 - t0, t2 - t1, t3 - t2, total.computeNanosMax,
-                total.computeNanosSum / contributing, total.loss, total.examples, total.timesteps, total.workers);
+                total.computeNanosSum / contributing, total.loss, total.examples, total.timesteps, total.workers,
+                total.memory.values());
         return new Tuple2<>(next, stats);
     }
 

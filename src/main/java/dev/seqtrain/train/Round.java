@@ -131,6 +131,8 @@ public final class Round {
         r.computeNanosMax = nanos;
         r.computeNanosSum = nanos;
         r.workers.add(who);
+        JvmMemory m = JvmMemory.sample();
+        r.memory.put(m.pid(), m);
         return r;
     }
 }

@@ -27,10 +27,14 @@ public final class RoundResult implements Serializable {
     long computeNanosSum;
     int workersWithData;
     final List<WorkerInfo> workers = new ArrayList<>();
+    /** Memory of each JVM that ran a task of the round, by process id. */
+    final java.util.TreeMap<Long, JvmMemory> memory = new java.util.TreeMap<>();
 
     static RoundResult empty(WorkerInfo who) {
         RoundResult r = new RoundResult();
         r.workers.add(who);
+        JvmMemory m = JvmMemory.sample();
+        r.memory.put(m.pid(), m);
         return r;
     }
 
@@ -65,6 +69,7 @@ public final class RoundResult implements Serializable {
         computeNanosSum += o.computeNanosSum;
         workersWithData += o.workersWithData;
         workers.addAll(o.workers);
+        memory.putAll(o.memory);
         return this;
     }
 

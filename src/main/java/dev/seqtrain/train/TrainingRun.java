@@ -142,6 +142,7 @@ public final class TrainingRun {
             long timesteps = 0;
             Set<WorkerInfo> executors = new LinkedHashSet<>();
             int rounds = trainer.roundsPerEpoch(epoch);
+            java.util.Collection<JvmMemory> executorMemory = List.of();
             ModelState stateAtEpochStart = state;
             boolean rolledBack = false;
             for (int r = 0; r < rounds; r++) {
@@ -174,6 +175,7 @@ public final class TrainingRun {
                 examples += s.examples();
                 timesteps += s.timesteps();
                 executors.addAll(s.workers());
+                executorMemory = s.executorMemory();
             }
             if (rolledBack) {
                 epoch--;
@@ -199,6 +201,7 @@ public final class TrainingRun {
             }
             ObjectNode line = metricsLine(epoch + 1, trainLoss, valid, seconds, examples, timesteps, broadcast, compute,
                     computeSlowest, computeMean, driver, evalNanos, rounds, executors);
+            memoryMetrics(line.putObject("memory"), executorMemory);
             metrics.add(JSON.writeValueAsString(line));
             AtomicFiles.write(fs, new Path(out, "metrics.jsonl"), (String.join("\n", metrics) + "\n").getBytes(StandardCharsets.UTF_8));
             writeReport(fs, metrics);
@@ -333,6 +336,24 @@ public final class TrainingRun {
             skipped.forEach(s::put);
         }
         return n;
+    }
+
+    /** The driver's memory now and each executor's at the end of its last task, in MB. */
+    private static void memoryMetrics(ObjectNode n, java.util.Collection<JvmMemory> executors) {
+        memoryFields(n.putObject("driver"), JvmMemory.sample());
+        ArrayNode ex = n.putArray("executors");
+        for (JvmMemory m : executors) {
+            memoryFields(ex.addObject(), m);
+        }
+    }
+
+    private static void memoryFields(ObjectNode n, JvmMemory m) {
+        n.put("pid", m.pid());
+        n.put("heapUsedMb", Math.round(m.heapUsedMb() * 10) / 10.0);
+        n.put("heapAfterGcMb", Math.round(m.heapAfterGcMb() * 10) / 10.0);
+        n.put("rssMb", Math.round(m.rssMb() * 10) / 10.0);
+        n.put("peakRssMb", Math.round(m.peakRssMb() * 10) / 10.0);
+        n.put("broadcastBlocks", m.broadcastBlocks());
     }
 
     private void taskMetrics(ObjectNode n, String prefix, LossSum l) {
