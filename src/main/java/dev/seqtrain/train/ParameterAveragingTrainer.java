@@ -225,7 +225,7 @@ public final class ParameterAveragingTrainer {
     }
 
     /** Sums per-partition results in partition order, in levels of {@code fanIn} (see the class comment). */
-    static RoundResult sumInPartitionOrder(JavaPairRDD<Integer, RoundResult> results, int fanIn) {
+    public static RoundResult sumInPartitionOrder(JavaPairRDD<Integer, RoundResult> results, int fanIn) {
         JavaPairRDD<Integer, RoundResult> level = results;
         int groups = level.getNumPartitions();
         while (groups > fanIn) {
