@@ -7,7 +7,7 @@ import dev.seqtrain.nn.NetworkSpec;
 import dev.seqtrain.nn.OptimizerState;
 import dev.seqtrain.nn.RecurrentState;
 
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -25,17 +25,31 @@ public final class Round {
     /**
      * One trainer per executor thread and configuration, reused across rounds: its workspaces (tens of
      * megabytes for a large batch) would otherwise be reallocated every round and churn the old
-     * generation. It holds no state between batches, so reuse cannot change a result.
+     * generation. It holds no state between batches, so reuse cannot change a result. The cache keeps
+     * the few most recent configurations only: a CrossValidator's many fits in one executor must not
+     * pile up workspaces.
      */
-    private static final ThreadLocal<Map<TrainerSettings, Map<NetworkSpec, LocalTrainer>>> TRAINERS =
-            ThreadLocal.withInitial(HashMap::new);
+    static final int CACHED_TRAINERS = 4;
+
+    private record TrainerKey(TrainerSettings settings, NetworkSpec spec) {
+    }
+
+    private static final ThreadLocal<Map<TrainerKey, LocalTrainer>> TRAINERS = ThreadLocal.withInitial(
+            () -> new LinkedHashMap<>(8, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<TrainerKey, LocalTrainer> eldest) {
+                    return size() > CACHED_TRAINERS;
+                }
+            });
 
     static LocalTrainer trainerFor(NetworkSpec spec, TrainerSettings s) {
-        Map<NetworkSpec, LocalTrainer> bySpec = TRAINERS.get().computeIfAbsent(s, k -> new HashMap<>());
-        if (bySpec.size() > 4) {
-            bySpec.clear();
-        }
-        return bySpec.computeIfAbsent(spec, k -> new LocalTrainer(spec, s.optimizer(), s.schedule(), s.clipNorm(), s.tbptt()));
+        return TRAINERS.get().computeIfAbsent(new TrainerKey(s, spec),
+                k -> new LocalTrainer(spec, s.optimizer(), s.schedule(), s.clipNorm(), s.tbptt()));
+    }
+
+    /** Trainers cached by this thread (for tests). */
+    static int cachedTrainers() {
+        return TRAINERS.get().size();
     }
 
     /** Order in which a partition visits its batches in an epoch. */
