@@ -226,6 +226,20 @@ class SparkMlTest {
     }
 
     @Test
+    void unfittedEstimatorsSaveAndLoadTheirParams() throws Exception {
+        SequenceTagger tagger = new SequenceTagger().setTagging("regress").setHidden(7).setAveragingFrequency("1,5,epoch")
+                .setLearningRateScaling("sqrt");
+        tagger.write().save(dir.resolve("tagger").toString());
+        SequenceTagger loaded = SequenceTagger.load(dir.resolve("tagger").toString());
+        assertEquals(tagger.uid(), loaded.uid());
+        assertEquals("regress", loaded.getOrDefault(loaded.tagging()));
+        assertEquals(7, (int) (Integer) loaded.getOrDefault(loaded.hidden()));
+        assertEquals("1,5,epoch", loaded.getOrDefault(loaded.averagingFrequency()));
+        assertThrows(IllegalArgumentException.class, () -> new SequenceClassifier().setAveragingFrequency("0"));
+        assertThrows(IllegalArgumentException.class, () -> new SequenceClassifier().setCell("transformer"));
+    }
+
+    @Test
     void wrongInputColumnsAreNamed() {
         Dataset<Row> df = trends(10, 9);
         SequenceClassifier clf = new SequenceClassifier().setFeaturesCol("raw").setLabelCol("missing");
