@@ -127,22 +127,29 @@ public abstract class SequenceEstimator<M extends SequenceModel<M>, S extends Se
     public M fit(Dataset<?> dataset) {
         transformSchema(dataset.schema());
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(dataset.sparkSession().sparkContext());
+        // Everything this fit caches is released at its end: a CrossValidator's many fits must not pile up.
+        java.util.Set<Integer> cachedBefore = new java.util.HashSet<>(sc.getPersistentRDDs().keySet());
         String targets = targetsColumn();
         SparkDataset.Settings data = new SparkDataset.Settings("parquet", task(), "the input of " + uid, "", 0, 2, 0, "",
                 getOrDefault(labelCol), false, 0, Integer.MAX_VALUE, (Long) getOrDefault(seed), "");
         @SuppressWarnings("unchecked")
         Dataset<Row> table = (Dataset<Row>) dataset.toDF();
-        SparkDataset.Loaded loaded = SparkDataset.fromTable(sc, data, table, getOrDefault(featuresCol), targets,
-                targets == null ? getOrDefault(labelCol) : null);
-        NetworkSpec spec = networkSpec(loaded);
+        SparkDataset.Loaded loaded;
+        NetworkSpec spec;
         TrainerSettings settings = trainerSettings();
-        ParameterAveragingTrainer trainer = new ParameterAveragingTrainer(sc, spec, settings, loaded.train(), null);
         InMemoryTraining.Result result;
         try {
+            loaded = SparkDataset.fromTable(sc, data, table, getOrDefault(featuresCol), targets,
+                    targets == null ? getOrDefault(labelCol) : null);
+            spec = networkSpec(loaded);
+            ParameterAveragingTrainer trainer = new ParameterAveragingTrainer(sc, spec, settings, loaded.train(), null);
             result = InMemoryTraining.fit(trainer, spec, settings);
         } finally {
-            trainer.close();
-            loaded.train().unpersist();
+            sc.getPersistentRDDs().forEach((id, rdd) -> {
+                if (!cachedBefore.contains(id)) {
+                    rdd.unpersist(false);
+                }
+            });
         }
         ModelInfo info = new ModelInfo(null, loaded.classes(), "seqtrain " + getClass().getSimpleName() + " " + uid,
                 loaded.featureMean(), loaded.featureStd(), null);

@@ -172,8 +172,10 @@ class SparkMlTest {
         }
         Dataset<Row> df = spark.createDataFrame(rows, new StructType()
                 .add("features", DataTypes.createArrayType(DataTypes.FloatType)).add("label", DataTypes.DoubleType));
+        int cachedBefore = spark.sparkContext().getPersistentRDDs().size();
         SequenceRegressionModel model = new SequenceRegressor().setHidden(16).setEpochs(30).setBatchSize(16).setWorkers(2)
                 .setLearningRate(0.02).setSeed(2).fit(df);
+        assertEquals(cachedBefore, spark.sparkContext().getPersistentRDDs().size(), "a fit leaves nothing cached");
         double mse = model.transform(df).selectExpr("avg((prediction - label) * (prediction - label))").first().getDouble(0);
         double variance = df.selectExpr("var_pop(label)").first().getDouble(0);
         assertTrue(mse < 0.2 * variance, "mse " + mse + " vs label variance " + variance);
