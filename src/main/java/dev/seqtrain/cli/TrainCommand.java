@@ -7,7 +7,6 @@ import dev.seqtrain.io.ModelDirectory;
 import dev.seqtrain.io.ModelInfo;
 import dev.seqtrain.nn.CellType;
 import dev.seqtrain.nn.LearningRateSchedule;
-import dev.seqtrain.nn.LossKind;
 import dev.seqtrain.nn.NetworkSpec;
 import dev.seqtrain.nn.Optimizer;
 import dev.seqtrain.nn.OptimizerKind;
@@ -113,30 +112,9 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     static NetworkSpec networkSpec(TrainConfig c, SparkDataset.Loaded d) {
-        String task = c.get("model.task");
-        Task t;
-        LossKind loss;
-        switch (task) {
-            case "lm" -> {
-                t = Task.MANY_TO_MANY;
-                loss = LossKind.SOFTMAX_CROSS_ENTROPY;
-            }
-            case "classify" -> {
-                t = Task.MANY_TO_ONE;
-                loss = LossKind.SOFTMAX_CROSS_ENTROPY;
-            }
-            case "multilabel" -> {
-                t = Task.MANY_TO_MANY;
-                loss = LossKind.SIGMOID_BINARY_CROSS_ENTROPY;
-            }
-            default -> {
-                t = d.perStepTargets() ? Task.MANY_TO_MANY : Task.MANY_TO_ONE;
-                loss = LossKind.MEAN_SQUARED_ERROR;
-            }
-        }
         try {
-            return new NetworkSpec(CellType.parse(c.get("model.cell")), d.inputSize(), d.tokens(), c.getInt("model.hidden"),
-                    c.getInt("model.layers"), d.outputSize(), t, loss, (float) c.getDouble("model.dropout"));
+            return d.networkSpec(c.get("model.task"), CellType.parse(c.get("model.cell")), c.getInt("model.hidden"),
+                    c.getInt("model.layers"), (float) c.getDouble("model.dropout"));
         } catch (IllegalArgumentException e) {
             throw new BadInputException(c.source() + ": " + e.getMessage());
         }
@@ -155,12 +133,8 @@ final class TrainCommand implements Callable<Integer> {
                     c.getLong("train.lrStepSize"), (float) c.getDouble("train.lrMin"));
             default -> LearningRateSchedule.constant(lr);
         };
-        List<Integer> k = new ArrayList<>();
-        for (String part : c.get("train.averagingFrequency").split(",")) {
-            k.add(part.trim().equals("epoch") ? 0 : Integer.parseInt(part.trim()));
-        }
         return new TrainerSettings(c.getInt("train.epochs"), c.getInt("train.batchSize"), c.getInt("train.workers"),
-                k, c.get("train.averaging").equals("gradients"), c.getBoolean("train.averageOptimizerState"),
+                TrainerSettings.parseAveragingFrequencies(c.get("train.averagingFrequency")), c.get("train.averaging").equals("gradients"), c.getBoolean("train.averageOptimizerState"),
                 LearningRateScaling.parse(c.get("train.learningRateScaling")), opt, schedule, c.getDouble("train.clipNorm"), c.getInt("train.tbptt"),
                 c.getLong("train.seed"), c.getInt("train.patience"), c.getInt("train.checkpointEvery"),
                 c.getInt("train.keepCheckpoints"), c.getInt("train.aggregationFanIn"), (float) c.getDouble("model.forgetBias"));

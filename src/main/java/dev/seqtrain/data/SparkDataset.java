@@ -1,6 +1,10 @@
 package dev.seqtrain.data;
 
 import dev.seqtrain.io.BadInputException;
+import dev.seqtrain.nn.CellType;
+import dev.seqtrain.nn.LossKind;
+import dev.seqtrain.nn.NetworkSpec;
+import dev.seqtrain.nn.Task;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -53,6 +57,34 @@ public final class SparkDataset {
                          long validCount, int inputSize, boolean tokens, int outputSize, boolean perStepTargets,
                          List<String> vocabulary, List<String> classes, Map<String, Long> skippedByReason,
                          float[] featureMean, float[] featureStd) {
+
+        /**
+         * The network this data needs for a task (lm, classify, multilabel, regress): input and output
+         * sizes from the data; per-step or per-sequence outputs and the loss from the task.
+         */
+        public NetworkSpec networkSpec(String task, CellType cell, int hidden, int layers, float dropout) {
+            Task t;
+            LossKind loss;
+            switch (task) {
+                case "lm" -> {
+                    t = Task.MANY_TO_MANY;
+                    loss = LossKind.SOFTMAX_CROSS_ENTROPY;
+                }
+                case "classify" -> {
+                    t = Task.MANY_TO_ONE;
+                    loss = LossKind.SOFTMAX_CROSS_ENTROPY;
+                }
+                case "multilabel" -> {
+                    t = Task.MANY_TO_MANY;
+                    loss = LossKind.SIGMOID_BINARY_CROSS_ENTROPY;
+                }
+                default -> {
+                    t = perStepTargets ? Task.MANY_TO_MANY : Task.MANY_TO_ONE;
+                    loss = LossKind.MEAN_SQUARED_ERROR;
+                }
+            }
+            return new NetworkSpec(cell, inputSize, tokens, hidden, layers, outputSize, t, loss, dropout);
+        }
     }
 
     private SparkDataset() {

@@ -24,8 +24,8 @@ public final class SequenceClassificationModel extends SequenceModel<SequenceCla
     public SequenceClassificationModel(String uid, dev.seqtrain.io.Model engine) {
         super(uid, engine);
         labelValues = engine == null ? null : labels();
-        probabilityCol = new Param<>(this, "probabilityCol", "column of class probabilities (a vector, index = class)");
-        rawPredictionCol = new Param<>(this, "rawPredictionCol", "column of raw scores (logits, a vector)");
+        probabilityCol = SharedParams.probabilityCol(this);
+        rawPredictionCol = SharedParams.rawPredictionCol(this);
         setDefault(probabilityCol, "probability");
         setDefault(rawPredictionCol, "rawPrediction");
     }

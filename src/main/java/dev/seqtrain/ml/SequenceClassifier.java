@@ -22,8 +22,8 @@ public final class SequenceClassifier extends SequenceEstimator<SequenceClassifi
 
     public SequenceClassifier(String uid) {
         super(uid);
-        probabilityCol = new Param<>(this, "probabilityCol", "column of class probabilities (a vector, index = class)");
-        rawPredictionCol = new Param<>(this, "rawPredictionCol", "column of raw scores (logits, a vector)");
+        probabilityCol = SharedParams.probabilityCol(this);
+        rawPredictionCol = SharedParams.rawPredictionCol(this);
         setDefault(probabilityCol, "probability");
         setDefault(rawPredictionCol, "rawPrediction");
     }

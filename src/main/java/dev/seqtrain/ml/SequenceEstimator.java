@@ -4,11 +4,9 @@ import dev.seqtrain.data.SparkDataset;
 import dev.seqtrain.io.ModelInfo;
 import dev.seqtrain.nn.CellType;
 import dev.seqtrain.nn.LearningRateSchedule;
-import dev.seqtrain.nn.LossKind;
 import dev.seqtrain.nn.NetworkSpec;
 import dev.seqtrain.nn.Optimizer;
 import dev.seqtrain.nn.OptimizerKind;
-import dev.seqtrain.nn.Task;
 import dev.seqtrain.train.InMemoryTraining;
 import dev.seqtrain.train.LearningRateScaling;
 import dev.seqtrain.train.ParameterAveragingTrainer;
@@ -26,7 +24,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.StructType;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -60,9 +57,9 @@ public abstract class SequenceEstimator<M extends SequenceModel<M>, S extends Se
 
     protected SequenceEstimator(String uid) {
         this.uid = uid;
-        featuresCol = new Param<>(this, "featuresCol", "features column: array<array<float>> (steps × features) or array<float>");
+        featuresCol = SharedParams.featuresCol(this);
         labelCol = new Param<>(this, "labelCol", "label column");
-        predictionCol = new Param<>(this, "predictionCol", "prediction column name");
+        predictionCol = SharedParams.predictionCol(this);
         cell = new Param<>(this, "cell", "recurrent cell: lstm, gru or rnn",
                 ParamValidators.inArray(new String[] {"lstm", "gru", "rnn"}));
         hidden = new IntParam(this, "hidden", "hidden units per layer (>= 1)", ParamValidators.gtEq(1));
@@ -160,35 +157,15 @@ public abstract class SequenceEstimator<M extends SequenceModel<M>, S extends Se
     }
 
     private NetworkSpec networkSpec(SparkDataset.Loaded d) {
-        Task t;
-        LossKind loss;
-        switch (task()) {
-            case "classify" -> {
-                t = Task.MANY_TO_ONE;
-                loss = LossKind.SOFTMAX_CROSS_ENTROPY;
-            }
-            case "multilabel" -> {
-                t = Task.MANY_TO_MANY;
-                loss = LossKind.SIGMOID_BINARY_CROSS_ENTROPY;
-            }
-            default -> {
-                t = d.perStepTargets() ? Task.MANY_TO_MANY : Task.MANY_TO_ONE;
-                loss = LossKind.MEAN_SQUARED_ERROR;
-            }
-        }
-        return new NetworkSpec(CellType.parse(getOrDefault(cell)), d.inputSize(), false, (Integer) getOrDefault(hidden),
-                (Integer) getOrDefault(layers), d.outputSize(), t, loss, (float) (double) (Double) getOrDefault(dropout));
+        return d.networkSpec(task(), CellType.parse(getOrDefault(cell)), (Integer) getOrDefault(hidden),
+                (Integer) getOrDefault(layers), (float) (double) (Double) getOrDefault(dropout));
     }
 
     private TrainerSettings trainerSettings() {
         OptimizerKind kind = OptimizerKind.parse(getOrDefault(optimizer));
         Optimizer opt = Optimizer.defaults(kind);
-        List<Integer> k = new ArrayList<>();
-        for (String part : getOrDefault(averagingFrequency).split(",")) {
-            k.add(part.trim().equals("epoch") ? 0 : Integer.parseInt(part.trim()));
-        }
         return new TrainerSettings((Integer) getOrDefault(epochs), (Integer) getOrDefault(batchSize), (Integer) getOrDefault(workers),
-                k, false, (Boolean) getOrDefault(averageOptimizerState), LearningRateScaling.parse(getOrDefault(learningRateScaling)),
+                TrainerSettings.parseAveragingFrequencies(getOrDefault(averagingFrequency)), false, (Boolean) getOrDefault(averageOptimizerState), LearningRateScaling.parse(getOrDefault(learningRateScaling)),
                 opt, LearningRateSchedule.constant((float) (double) (Double) getOrDefault(learningRate)),
                 (Double) getOrDefault(clipNorm), 0, (Long) getOrDefault(seed), 0, 1, 1, 8, 1f);
     }

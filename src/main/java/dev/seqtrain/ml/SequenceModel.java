@@ -41,8 +41,8 @@ public abstract class SequenceModel<M extends SequenceModel<M>> extends Model<M>
     protected SequenceModel(String uid, dev.seqtrain.io.Model engine) {
         this.uid = uid;
         this.engine = engine;
-        featuresCol = new Param<>(this, "featuresCol", "features column: array<array<float>> (steps × features) or array<float>");
-        predictionCol = new Param<>(this, "predictionCol", "prediction column name");
+        featuresCol = SharedParams.featuresCol(this);
+        predictionCol = SharedParams.predictionCol(this);
         setDefault(featuresCol, "features");
         setDefault(predictionCol, "prediction");
     }

@@ -2,7 +2,6 @@ package dev.seqtrain.ml;
 
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
-import org.apache.spark.ml.param.ParamValidators;
 import org.apache.spark.ml.util.DefaultParamsReader;
 import org.apache.spark.ml.util.Identifiable$;
 import org.apache.spark.ml.util.MLReader;
@@ -23,9 +22,8 @@ public final class SequenceTagger extends SequenceEstimator<SequenceTaggingModel
 
     public SequenceTagger(String uid) {
         super(uid);
-        tagging = new Param<>(this, "tagging", "multilabel (0/1 targets per step and label) or regress (numbers per step)",
-                ParamValidators.inArray(new String[] {"multilabel", "regress"}));
-        probabilityCol = new Param<>(this, "probabilityCol", "multilabel: column of per-step label probabilities");
+        tagging = SharedParams.tagging(this);
+        probabilityCol = SharedParams.probabilityCol(this);
         setDefault(tagging, "multilabel");
         setDefault(probabilityCol, "probability");
     }

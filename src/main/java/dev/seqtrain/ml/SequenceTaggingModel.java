@@ -2,7 +2,6 @@ package dev.seqtrain.ml;
 
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
-import org.apache.spark.ml.param.ParamValidators;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
@@ -21,9 +20,8 @@ public final class SequenceTaggingModel extends SequenceModel<SequenceTaggingMod
 
     public SequenceTaggingModel(String uid, dev.seqtrain.io.Model engine) {
         super(uid, engine);
-        tagging = new Param<>(this, "tagging", "multilabel (0/1 targets per step and label) or regress (numbers per step)",
-                ParamValidators.inArray(new String[] {"multilabel", "regress"}));
-        probabilityCol = new Param<>(this, "probabilityCol", "multilabel: column of per-step label probabilities");
+        tagging = SharedParams.tagging(this);
+        probabilityCol = SharedParams.probabilityCol(this);
         setDefault(tagging, "multilabel");
         setDefault(probabilityCol, "probability");
     }

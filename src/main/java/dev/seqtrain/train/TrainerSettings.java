@@ -31,6 +31,15 @@ public record TrainerSettings(int epochs, int batchSize, int workers, List<Integ
         averagingFrequencies = List.copyOf(averagingFrequencies);
     }
 
+    /** "epoch", "K" or "K1,K2,epoch" (validated by the caller) as the list this record holds: epoch = 0. */
+    public static List<Integer> parseAveragingFrequencies(String value) {
+        List<Integer> k = new java.util.ArrayList<>();
+        for (String part : value.split(",")) {
+            k.add(part.trim().equals("epoch") ? 0 : Integer.parseInt(part.trim()));
+        }
+        return k;
+    }
+
     /** K in epoch {@code epoch} (0-based): 0 = the whole partition. */
     public int averagingFrequency(int epoch) {
         return averagingFrequencies.get(Math.min(epoch, averagingFrequencies.size() - 1));
