@@ -19,13 +19,16 @@ final class CostModelCommand implements Callable<Integer> {
     double latencyUs;
     @Option(names = "--fan-in", defaultValue = "8", description = "train.aggregationFanIn of the predicted runs")
     int fanIn;
+    @Option(names = "--driver-task-ms", defaultValue = "0.5",
+            description = "the driver's time to launch one task on the predicted cluster, ms (an assumption: not measurable with 2 slots)")
+    double driverTaskMs;
     @Option(names = "--verbose", description = "print stack traces")
     boolean verbose;
 
     @Override
     public Integer call() {
         try (JavaSparkContext sc = SparkSessions.start(master, "seqtrain cost-model")) {
-            CostReport.print(sc, sc.master(), gbit, latencyUs * 1e-6, fanIn, System.out);
+            CostReport.print(sc, sc.master(), gbit, latencyUs * 1e-6, fanIn, driverTaskMs * 1e-3, System.out);
         }
         return 0;
     }

@@ -20,8 +20,16 @@ public final class CostModel {
         }
     }
 
-    /** The cluster: executors (one task slot each), link bandwidth in bytes/s, per-message latency, tree fan-in. */
-    public record Cluster(int executors, double bandwidth, double messageLatency, int fanIn) {
+    /**
+     * The cluster: executors, task slots (one per executor on a real cluster; the calibration machine's
+     * cores for its probes), link bandwidth in bytes/s, per-message latency, tree fan-in, and the
+     * driver's own cost per task launched (which two slots cannot separate from a wave's latency, so it
+     * is an assumption of the prediction, not a fitted constant).
+     */
+    public record Cluster(int executors, int slots, double bandwidth, double messageLatency, int fanIn, double driverTaskSeconds) {
+        public static Cluster ofExecutors(int executors, double bandwidth, double messageLatency, int fanIn, double driverTaskSeconds) {
+            return new Cluster(executors, executors, bandwidth, messageLatency, fanIn, driverTaskSeconds);
+        }
     }
 
     /** Seconds per round, by term. */
@@ -55,6 +63,26 @@ public final class CostModel {
         return groups;
     }
 
+    /** Tasks of a round: one per partition, plus one per group at every tree level. */
+    static int tasks(int partitions, int fanIn) {
+        int tasks = partitions;
+        for (int g = partitions; g > fanIn; ) {
+            g = (g + fanIn - 1) / fanIn;
+            tasks += g;
+        }
+        return tasks;
+    }
+
+    /** Waves of tasks through {@code slots} parallel slots, summed over the round's stages. */
+    static int waves(int partitions, int fanIn, int slots) {
+        int waves = (partitions + slots - 1) / slots;
+        for (int g = partitions; g > fanIn; ) {
+            g = (g + fanIn - 1) / fanIn;
+            waves += (g + slots - 1) / slots;
+        }
+        return waves;
+    }
+
     /** seqtrain's round: broadcast + K local minibatches + tree aggregation + driver division. */
     public static Round broadcastAndTree(Calibration c, Workload w, Cluster cl, int k) {
         double s = w.stateBytes();
@@ -63,13 +91,10 @@ public final class CostModel {
         int levels = treeLevels(p, f);
         int last = finalGroups(p, f);
         double floats = w.params() * (1.0 + w.optimizerSlots());
-        // Scheduling: one job, a stage per tree level, tasks launched one after another by the driver.
-        int tasks = p;
-        for (int g = p; g > f; ) {
-            g = (g + f - 1) / f;
-            tasks += g;
-        }
-        double scheduling = c.jobSeconds() + levels * c.stageSeconds() + tasks * c.taskSeconds();
+        // Scheduling: one job, a stage per tree level, a latency per wave of tasks (all fitted), and the
+        // driver's launch cost per task (assumed).
+        double scheduling = c.jobSeconds() + levels * c.stageSeconds() + waves(p, f, cl.slots()) * c.waveSeconds()
+                + tasks(p, f) * cl.driverTaskSeconds();
         // Torrent broadcast, 4 MB blocks relayed between executors: pipelined over ⌈log2 P⌉ hops.
         double block = Math.min(s, 4 << 20);
         double hops = Math.ceil(Math.log(p) / Math.log(2));

@@ -5,7 +5,6 @@ import dev.seqtrain.nn.LossKind;
 import dev.seqtrain.nn.NetworkSpec;
 import dev.seqtrain.nn.ParameterLayout;
 import dev.seqtrain.nn.Task;
-import dev.seqtrain.train.CommunicationProbe;
 import org.apache.spark.api.java.JavaSparkContext;
 
 import java.io.PrintStream;
@@ -26,27 +25,22 @@ public final class CostReport {
     private CostReport() {
     }
 
-    public static void print(JavaSparkContext sc, String where, double gbit, double latencySeconds, int fanIn, PrintStream out) {
+    public static void print(JavaSparkContext sc, String where, double gbit, double latencySeconds, int fanIn, double driverTaskSeconds,
+                             PrintStream out) {
         Locale.setDefault(Locale.ROOT);
-        Calibration c = Calibration.measure(sc, where);
-        out.printf("## Calibration on %s%n%n", where);
-        out.println("| empty job (2 tasks) | per further task | per tree level (stage) | state bytes/s per endpoint | float adds/s |");
+        Calibration.Fitted fitted = Calibration.measure(sc, where);
+        Calibration c = fitted.calibration();
+        out.printf("## Calibration on %s (least squares over %d measured round trips)%n%n", where, Calibration.FIT.size());
+        out.println("| per round (job) | per wave of tasks (" + c.slots() + " slots) | per tree level (stage) | state bytes/s per endpoint | float adds/s |");
         out.println("|---|---|---|---|---|");
-        out.printf("| %.1f ms | %.2f ms | %.1f ms | %.0f MB/s | %.0f M/s |%n%n", 1e3 * c.jobSeconds(), 1e3 * c.taskSeconds(),
+        out.printf("| %.1f ms | %.2f ms | %.1f ms | %.0f MB/s | %.0f M/s |%n%n", 1e3 * c.jobSeconds(), 1e3 * c.waveSeconds(),
                 1e3 * c.stageSeconds(), c.bytesPerSecond() / 1e6, c.addsPerSecond() / 1e6);
-
-        // Check: rounds of the probe with shapes the fit did not use (1M floats, 8 partitions, fan-in 2 = 2 tree levels).
-        out.println("Check against measured round trips it was not fitted to (state of n floats, no optimizer slots, no compute):");
+        out.println("Check against measured round trips the fit did not see (state of n floats, no optimizer slots, no compute):");
         out.println();
         out.println("| floats | partitions | fan-in | measured | model |");
         out.println("|---|---|---|---|---|");
-        int[][] checks = {{1 << 20, 8, 2}, {1 << 20, 4, 8}, {2 << 20, 16, 4}};
-        for (int[] k : checks) {
-            double measured = CommunicationProbe.roundTripSeconds(sc, k[0], k[1], k[2], 7);
-            CostModel.Workload w = new CostModel.Workload("probe", k[0], 0, 0);
-            // Loopback: the link costs nothing beyond what the calibration's bytes/s already holds.
-            CostModel.Round r = CostModel.broadcastAndTree(c, w, new CostModel.Cluster(k[1], Double.POSITIVE_INFINITY, 0, k[2]), 0);
-            out.printf("| %,d | %d | %d | %.0f ms | %.0f ms |%n", k[0], k[1], k[2], 1e3 * measured, 1e3 * r.total());
+        for (double[] k : fitted.checks()) {
+            out.printf("| %,d | %d | %d | %.0f ms | %.0f ms |%n", (long) k[0], (int) k[1], (int) k[2], 1e3 * k[3], 1e3 * k[4]);
         }
         out.println();
 
@@ -54,15 +48,15 @@ public final class CostReport {
                 workload("charlm-medium", CHARLM_MEDIUM, 100),
                 workload("10M-parameter LSTM", TEN_MILLION, 10)};
         double bandwidth = gbit * 1e9 / 8;
-        out.printf("## Predicted seconds per round at %.0f Gbit/s, %.0f µs per message, fan-in %d (Adam: state = 3 × parameters)%n%n",
-                gbit, latencySeconds * 1e6, fanIn);
+        out.printf("## Predicted seconds per round at %.0f Gbit/s, %.0f µs per message, fan-in %d, %.1f ms of driver time per task,"
+                + " one task slot per executor (Adam: state = 3 × parameters)%n%n", gbit, latencySeconds * 1e6, fanIn, driverTaskSeconds * 1e3);
         out.println("| model | params | 1 minibatch | executors | K | compute | scheduling | broadcast | aggregation | total "
                 + "| communication share | ring all-reduce (barrier stage) total |");
         out.println("|---|---|---|---|---|---|---|---|---|---|---|---|");
         for (CostModel.Workload w : workloads) {
             for (int p : new int[] {8, 64, 512}) {
                 for (int k : new int[] {1, 25}) {
-                    CostModel.Cluster cl = new CostModel.Cluster(p, bandwidth, latencySeconds, fanIn);
+                    CostModel.Cluster cl = CostModel.Cluster.ofExecutors(p, bandwidth, latencySeconds, fanIn, driverTaskSeconds);
                     CostModel.Round r = CostModel.broadcastAndTree(c, w, cl, k);
                     CostModel.Round ring = CostModel.ringAllReduce(c, w, cl, k);
                     out.printf("| %s | %,d | %.3f s | %d | %d | %.3f | %.3f | %.3f | %.3f | %.3f | %.0f%% | %.3f (%.0f%%) |%n", w.name(), w.params(),
@@ -81,7 +75,7 @@ public final class CostReport {
             for (int k : new int[] {1, 5, 25, 100}) {
                 int from = -1;
                 for (int p = 2; p <= 4096 && from < 0; p *= 2) {
-                    CostModel.Cluster cl = new CostModel.Cluster(p, bandwidth, latencySeconds, fanIn);
+                    CostModel.Cluster cl = CostModel.Cluster.ofExecutors(p, bandwidth, latencySeconds, fanIn, driverTaskSeconds);
                     if (CostModel.ringAllReduce(c, w, cl, k).total() < 0.9 * CostModel.broadcastAndTree(c, w, cl, k).total()) {
                         from = p;
                     }
