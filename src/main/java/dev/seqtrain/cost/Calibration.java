@@ -108,24 +108,31 @@ public record Calibration(String where, int slots, double jobSeconds, double wav
         return 2 * 4.0 * state.length / (best / 1e9);   // two endpoints: the writer's half and the reader's
     }
 
-    /** The weighted-sum loop of RoundResult.add on one core. */
+    /** The weighted-sum loop of RoundResult.add on one core, after the JIT compiled it. */
     static double measureAdds() {
         int n = 4 << 20;
         float[] a = new float[n];
         float[] b = new float[n];
         java.util.Arrays.fill(b, 1.5f);
+        float[] small = new float[4096];
+        for (int r = 0; r < 20_000; r++) {
+            addScaled(small, small, 0.5f);     // compiles addScaled before it is timed
+        }
         long best = Long.MAX_VALUE;
         for (int r = 0; r < 15; r++) {
             long t0 = System.nanoTime();
-            float w = 2f;
-            for (int i = 0; i < n; i++) {
-                a[i] += b[i] * w;
-            }
+            addScaled(a, b, 2f);
             best = Math.min(best, System.nanoTime() - t0);
         }
         if (a[n / 2] == 0) {
             throw new IllegalStateException();   // keeps the loop from being optimised away
         }
         return n / (best / 1e9);
+    }
+
+    private static void addScaled(float[] into, float[] x, float w) {
+        for (int i = 0; i < into.length; i++) {
+            into[i] += x[i] * w;
+        }
     }
 }
