@@ -68,6 +68,13 @@ class SparkTrainingTest {
         double first = Double.parseDouble(metrics.get(0).replaceAll(".*\"validLoss\":([0-9.]+).*", "$1"));
         double last = Double.parseDouble(metrics.get(2).replaceAll(".*\"validLoss\":([0-9.]+).*", "$1"));
         assertTrue(last < first, "validation loss fell: " + first + " -> " + last);
+        // Memory of the driver and the executors, and the report, come with every epoch.
+        var memory = new com.fasterxml.jackson.databind.ObjectMapper().readTree(metrics.get(2)).path("memory");
+        assertTrue(memory.path("driver").path("heapAfterGcMb").asDouble() > 0, memory.toString());
+        assertTrue(memory.path("driver").path("peakRssMb").asDouble() >= memory.path("driver").path("rssMb").asDouble());
+        assertTrue(memory.path("executors").size() >= 1, memory.toString());
+        assertTrue(Files.readString(dir.resolve("a1/report.html")).contains("<td>3</td>"));
+        assertTrue(Files.size(dir.resolve("a1/loss.png")) > 1000);
     }
 
     @Test
