@@ -80,8 +80,9 @@ final class TrainCommand implements Callable<Integer> {
                 System.out.println("seqtrain: skipped bad records: " + data.skippedByReason());
             }
             ParameterAveragingTrainer trainer = new ParameterAveragingTrainer(sc, spec, settings, data.train(), data.valid());
-            System.out.printf("seqtrain: %d workers, %d rounds in the first epoch, GEMM on the driver: %s%n", trainer.workers(),
-                    trainer.roundsPerEpoch(0), dev.seqtrain.nn.GemmBackend.describe());
+            int rounds = trainer.roundsPerEpoch(0);
+            System.out.printf("seqtrain: %d workers, %d round%s in the first epoch, GEMM on the driver: %s%n", trainer.workers(),
+                    rounds, rounds == 1 ? "" : "s", dev.seqtrain.nn.GemmBackend.describe());
             TrainingRun run = new TrainingRun(trainer, spec, settings, info, cfg.values(), data.skippedByReason(), out,
                     hadoop, System.out);
             if (cfg.get("train.onDivergence").equals("rollback")) {
