@@ -132,6 +132,27 @@ class StandaloneClusterIT {
                 "a run that lost an executor ends with the same weights");
     }
 
+    @Test
+    void theSparkMlExampleRunsOnTheCluster() throws Exception {
+        // Estimators, models, their broadcasts and persistence across JVMs: the README's Java example, submitted.
+        String port = clusterEnv.get("SEQTRAIN_MASTER_PORT");
+        Path exampleDir = work.resolve("example");
+        ProcessBuilder pb = new ProcessBuilder(List.of("scripts/submit", "spark://127.0.0.1:" + port, exampleDir.toString(), "12"))
+                .redirectErrorStream(true);
+        pb.environment().putAll(clusterEnv);
+        pb.environment().put("SEQTRAIN_MAIN", "dev.seqtrain.examples.ClassifyFromParquet");
+        Path log = work.resolve("log-example.txt");
+        pb.redirectOutput(log.toFile());
+        Process p = pb.start();
+        assertTrue(p.waitFor(300, TimeUnit.SECONDS), "the example finished");
+        String output = Files.readString(log);
+        assertEquals(0, p.exitValue(), output);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("test accuracy ([0-9.]+) on 150 sequences").matcher(output);
+        assertTrue(m.find(), output);
+        assertTrue(Double.parseDouble(m.group(1)) > 0.8, output);
+        assertTrue(Files.isDirectory(exampleDir.resolve("pipeline/stages")));
+    }
+
     record Run(int code, String output) {
     }
 
