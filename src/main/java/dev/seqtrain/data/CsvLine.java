@@ -1,6 +1,5 @@
 package dev.seqtrain.data;
 
-import dev.seqtrain.io.BadInputException;
 
 /** Splitting and parsing one line of the numeric CSV files seqtrain reads (no quoting: ids and numbers only). */
 public final class CsvLine {
@@ -18,10 +17,10 @@ public final class CsvLine {
         try {
             v = Float.parseFloat(s);
         } catch (NumberFormatException e) {
-            throw new BadInputException(at + ": column " + column + ": '" + LongCsvReader.abbreviate(s) + "' is not a number");
+            throw new BadRecordException(BadRecordException.NOT_A_NUMBER, at + ": column " + column + ": '" + LongCsvReader.abbreviate(s) + "' is not a number");
         }
         if (!Float.isFinite(v)) {
-            throw new BadInputException(at + ": column " + column + ": " + s + " is not a finite number");
+            throw new BadRecordException(BadRecordException.NOT_FINITE, at + ": column " + column + ": " + s + " is not a finite number");
         }
         return v;
     }
@@ -32,11 +31,11 @@ public final class CsvLine {
         try {
             int v = Integer.parseInt(s);
             if (v < 0) {
-                throw new BadInputException(at + ": column " + column + ": " + v + " is negative");
+                throw new BadRecordException(BadRecordException.NOT_A_NUMBER, at + ": column " + column + ": " + v + " is negative");
             }
             return v;
         } catch (NumberFormatException e) {
-            throw new BadInputException(at + ": column " + column + ": '" + LongCsvReader.abbreviate(s)
+            throw new BadRecordException(BadRecordException.NOT_A_NUMBER, at + ": column " + column + ": '" + LongCsvReader.abbreviate(s)
                     + "' is not a non-negative integer");
         }
     }

@@ -109,7 +109,7 @@ public final class LongCsvReader {
                 if (skipped == null) {
                     throw e;
                 }
-                skipped.add(new BadRecord(reasonOf(e.getMessage()), e.getMessage()));
+                skipped.add(BadRecordException.recordOf(e));
             }
         }
         List<Sequence> out = new ArrayList<>(sequences.size());
@@ -123,7 +123,7 @@ public final class LongCsvReader {
                 if (skipped == null) {
                     throw e;
                 }
-                skipped.add(new BadRecord(reasonOf(e.getMessage()), e.getMessage()));
+                skipped.add(BadRecordException.recordOf(e));
             }
         }
         return new Table(source, features, targets, labelColumn >= 0, out);
@@ -143,36 +143,18 @@ public final class LongCsvReader {
         }
     }
 
-    /** A short category for counting skipped records by reason. */
-    static String reasonOf(String message) {
-        if (message.contains("columns, the header has")) {
-            return "column-count";
-        } else if (message.contains("is not a finite number")) {
-            return "not-finite";
-        } else if (message.contains("is not a number") || message.contains("not a non-negative integer")) {
-            return "not-a-number";
-        } else if (message.contains("repeats step") || message.contains("has no step")) {
-            return "steps-not-0..T-1";
-        } else if (message.contains("maxSeqLength")) {
-            return "too-long";
-        } else if (message.contains("label")) {
-            return "label";
-        }
-        return "other";
-    }
-
     private static void readCells(String[] cells, String at, int lineNo, String[] header, int[] featureIdx, int[] targetIdx,
                                   int labelColumn, int maxSeqLength, Map<String, Builder> sequences) {
         if (cells.length != header.length) {
-            throw new BadInputException(at + ": " + cells.length + " columns, the header has " + header.length);
+            throw new BadRecordException(BadRecordException.COLUMN_COUNT, at + ": " + cells.length + " columns, the header has " + header.length);
         }
         String id = cells[0].trim();
         if (id.isEmpty()) {
-            throw new BadInputException(at + ": empty sequence_id");
+            throw new BadRecordException(BadRecordException.ID, at + ": empty sequence_id");
         }
         int step = CsvLine.parseIndex(cells[1], at, "step");
         if (maxSeqLength > 0 && step >= maxSeqLength) {
-            throw new BadInputException(at + ": sequence '" + id + "' has step " + step
+            throw new BadRecordException(BadRecordException.TOO_LONG, at + ": sequence '" + id + "' has step " + step
                     + ", longer than data.maxSeqLength=" + maxSeqLength);
         }
         Builder b = sequences.computeIfAbsent(id, k -> new Builder(k, featureIdx.length, targetIdx.length));
@@ -199,7 +181,7 @@ public final class LongCsvReader {
         void add(int step, int lineNo, String[] cells, int[] fIdx, int[] tIdx, int labelColumn, String[] header, String at) {
             Integer previous = lines.put(step, lineNo);
             if (previous != null) {
-                throw new BadInputException(at + ": sequence '" + id + "' repeats step " + step + " (first at line " + previous + ")");
+                throw new BadRecordException(BadRecordException.STEPS, at + ": sequence '" + id + "' repeats step " + step + " (first at line " + previous + ")");
             }
             if (firstLine < 0) {
                 firstLine = lineNo;
@@ -214,13 +196,13 @@ public final class LongCsvReader {
             if (labelColumn >= 0) {
                 String l = cells[labelColumn].trim();
                 if (l.isEmpty()) {
-                    throw new BadInputException(at + ": empty label");
+                    throw new BadRecordException(BadRecordException.LABEL, at + ": empty label");
                 }
                 if (label == null) {
                     label = l;
                     labelLine = lineNo;
                 } else if (!label.equals(l)) {
-                    throw new BadInputException(at + ": sequence '" + id + "' has label '" + l + "' but line " + labelLine
+                    throw new BadRecordException(BadRecordException.LABEL, at + ": sequence '" + id + "' has label '" + l + "' but line " + labelLine
                             + " gave it '" + label + "'");
                 }
             }
@@ -233,7 +215,7 @@ public final class LongCsvReader {
             if (rows.size() != length) {
                 for (int s = 0; s < length; s++) {
                     if (!rows.containsKey(s)) {
-                        throw new BadInputException(source + ":" + firstLine + ": sequence '" + id + "' has no step " + s
+                        throw new BadRecordException(BadRecordException.STEPS, source + ":" + firstLine + ": sequence '" + id + "' has no step " + s
                                 + " (steps must be 0.." + (length - 1) + ", each once)");
                     }
                 }

@@ -89,7 +89,7 @@ public final class SqlSequences {
                     if (!skip) {
                         return List.of(new SparkDataset.ParsedCsv(source, List.of(), List.of(), e.getMessage())).iterator();
                     }
-                    bad.add(new BadRecord(reason(e.getMessage()), e.getMessage()));
+                    bad.add(BadRecordException.recordOf(e));
                 }
             }
             return List.of(new SparkDataset.ParsedCsv(source, seqs, bad, null)).iterator();
@@ -128,10 +128,10 @@ public final class SqlSequences {
         float[][] features = matrix(row, fIdx, fDepth, where, featuresCol);
         int length = features.length;
         if (length == 0) {
-            throw new BadInputException(where + ": zero-length sequence");
+            throw new BadRecordException(BadRecordException.EMPTY, where + ": zero-length sequence");
         }
         if (length > maxSeqLength) {
-            throw new BadInputException(where + ": " + length + " steps, longer than data.maxSeqLength=" + maxSeqLength);
+            throw new BadRecordException(BadRecordException.TOO_LONG, where + ": " + length + " steps, longer than data.maxSeqLength=" + maxSeqLength);
         }
         int width = features[0].length;
         float[] flat = new float[length * width];
@@ -145,7 +145,7 @@ public final class SqlSequences {
             float[][] targets = matrix(row, tIdx, tDepth, where, targetsCol);
             if (tDepth == 2) {
                 if (targets.length != length) {
-                    throw new BadInputException(where + ": " + targets.length + " target steps for " + length + " feature steps");
+                    throw new BadRecordException(BadRecordException.SHAPE, where + ": " + targets.length + " target steps for " + length + " feature steps");
                 }
                 targetWidth = targets[0].length;
                 stepTargets = new float[length * targetWidth];
@@ -155,14 +155,14 @@ public final class SqlSequences {
             } else {
                 // One vector per sequence: kept as the label text for regression of a single value.
                 if (targets.length != 1 || targets[0].length != 1) {
-                    throw new BadInputException(where + ": per-sequence targets must hold one value (use a label column)");
+                    throw new BadRecordException(BadRecordException.SHAPE, where + ": per-sequence targets must hold one value (use a label column)");
                 }
                 label = Float.toString(targets[0][0]);
             }
         }
         if (lIdx >= 0) {
             if (row.isNullAt(lIdx)) {
-                throw new BadInputException(where + ": null label");
+                throw new BadRecordException(BadRecordException.NULL, where + ": null label");
             }
             label = labelName(row.get(lIdx));
         }
@@ -187,14 +187,14 @@ public final class SqlSequences {
     /** Steps × values; a univariate array becomes one value per step. */
     public static float[][] matrix(Row row, int idx, int depth, String where, String column) {
         if (row.isNullAt(idx)) {
-            throw new BadInputException(where + ": column " + column + " is null");
+            throw new BadRecordException(BadRecordException.NULL, where + ": column " + column + " is null");
         }
         List<Object> outer = row.getList(idx);
         float[][] out = new float[outer.size()][];
         for (int t = 0; t < out.length; t++) {
             Object step = outer.get(t);
             if (step == null) {
-                throw new BadInputException(where + ": column " + column + " step " + t + " is null");
+                throw new BadRecordException(BadRecordException.NULL, where + ": column " + column + " step " + t + " is null");
             }
             if (depth == 1) {
                 out[t] = new float[] {finite(step, where, column, t)};
@@ -203,7 +203,7 @@ public final class SqlSequences {
                         (scala.collection.Seq<?>) step);
                 out[t] = new float[inner.size()];
                 if (t > 0 && out[t].length != out[0].length) {
-                    throw new BadInputException(where + ": column " + column + " is ragged: step " + t + " has "
+                    throw new BadRecordException(BadRecordException.RAGGED, where + ": column " + column + " is ragged: step " + t + " has "
                             + out[t].length + " values, step 0 has " + out[0].length);
                 }
                 for (int j = 0; j < out[t].length; j++) {
@@ -216,19 +216,8 @@ public final class SqlSequences {
 
     private static float finite(Object v, String where, String column, int step) {
         if (!(v instanceof Number n) || !Float.isFinite(n.floatValue())) {
-            throw new BadInputException(where + ": column " + column + " step " + step + ": " + v + " is not a finite number");
+            throw new BadRecordException(BadRecordException.NOT_FINITE, where + ": column " + column + " step " + step + ": " + v + " is not a finite number");
         }
         return n.floatValue();
-    }
-
-    private static String reason(String message) {
-        if (message.contains("ragged")) {
-            return "ragged";
-        } else if (message.contains("null")) {
-            return "null";
-        } else if (message.contains("finite")) {
-            return "not-finite";
-        }
-        return LongCsvReader.reasonOf(message);
     }
 }

@@ -70,7 +70,7 @@ public final class WideCsvParser {
                 if (bad == null) {
                     throw e;
                 }
-                bad.add(new BadRecord(LongCsvReader.reasonOf(e.getMessage()), e.getMessage()));
+                bad.add(BadRecordException.recordOf(e));
             }
         }
         return out;
@@ -79,18 +79,18 @@ public final class WideCsvParser {
     private static RawSequence parseRow(String line, String at, int columns, int idIdx, int labelIdx, int[] valueIdx, int lineNo) {
         String[] cells = CsvLine.split(line);
         if (cells.length != columns) {
-            throw new dev.seqtrain.io.BadInputException(at + ": " + cells.length + " columns, the header has " + columns);
+            throw new BadRecordException(BadRecordException.COLUMN_COUNT, at + ": " + cells.length + " columns, the header has " + columns);
         }
         String label = cells[labelIdx].trim();
         if (label.isEmpty()) {
-            throw new dev.seqtrain.io.BadInputException(at + ": empty label");
+            throw new BadRecordException(BadRecordException.LABEL, at + ": empty label");
         }
         int length = valueIdx.length;
         while (length > 0 && cells[valueIdx[length - 1]].isBlank()) {
             length--;   // trailing empty cells: a shorter sequence
         }
         if (length == 0) {
-            throw new dev.seqtrain.io.BadInputException(at + ": zero-length sequence (no values)");
+            throw new BadRecordException(BadRecordException.EMPTY, at + ": zero-length sequence (no values)");
         }
         float[] f = new float[length];
         for (int t = 0; t < length; t++) {

@@ -76,6 +76,14 @@ class SqlSourceTest {
         assertEquals(2, code, err.toString());
         assertTrue(err.toString().contains("bad.parquet: row 10: column features is ragged: step 1 has 1 values, step 0 has 2"),
                 err.toString());
+        // Skipped instead of refused, the bad row is counted under the category its thrower gave.
+        Path skipped = dir.resolve("run-skip");
+        code = Main.run(new PrintWriter(new StringWriter(), true), "train", "--output", skipped.toString(), "--master",
+                "local[1]", "--set", "data.format=parquet", "--set", "data.train=" + bad, "--set", "model.task=classify",
+                "--set", "data.badRecords=skip", "--set", "train.epochs=1", "--set", "model.hidden=4");
+        assertEquals(0, code);
+        assertTrue(Files.readString(skipped.resolve("metrics.jsonl")).contains("\"skippedRecords\":{\"ragged\":1}"),
+                Files.readString(skipped.resolve("metrics.jsonl")));
         assertRefusal("null.parquet", "null.parquet: row 5: column features is null");
         assertRefusal("string.parquet", "column 'features' has type string, expected array<array<float>> or array<float>");
     }
