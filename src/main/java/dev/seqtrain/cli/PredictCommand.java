@@ -115,25 +115,16 @@ final class PredictCommand implements Callable<Integer> {
     /** Rows in sequence order, steps ascending (the network returns them step-major). */
     private static void appendRows(StringBuilder out, Network net, float[] p, NetworkSpec spec,
                                    List<LongCsvReader.Sequence> sequences, int first) {
-        int o = spec.outputSize();
-        int positions = net.positions();
-        List<List<Integer>> bySequence = new ArrayList<>();
-        for (int i = 0; i < positions; i++) {
-            int s = net.positionSequence(i);
-            while (bySequence.size() <= s) {
-                bySequence.add(new ArrayList<>());
-            }
-            bySequence.get(s).add(i);
-        }
-        for (int s = 0; s < bySequence.size(); s++) {
+        float[][][] bySequence = net.bySequence(p);
+        for (int s = 0; s < bySequence.length; s++) {
             String id = sequences.get(first + s).id();
-            for (int pos : bySequence.get(s)) {
+            for (int step = 0; step < bySequence[s].length; step++) {
                 out.append(id);
                 if (spec.task() == Task.MANY_TO_MANY) {
-                    out.append(',').append(net.positionStep(0, pos));
+                    out.append(',').append(step);
                 }
-                for (int j = 0; j < o; j++) {
-                    out.append(',').append(p[pos * o + j]);
+                for (float v : bySequence[s][step]) {
+                    out.append(',').append(v);
                 }
                 out.append('\n');
             }

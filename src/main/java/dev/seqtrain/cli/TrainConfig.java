@@ -1,6 +1,7 @@
 package dev.seqtrain.cli;
 
 import dev.seqtrain.io.BadInputException;
+import dev.seqtrain.train.TrainerSettings;
 
 import java.io.IOException;
 import java.io.Reader;
@@ -62,13 +63,8 @@ public final class TrainConfig {
     }
 
     private static String averagingFrequencyProblem(String v) {
-        for (String part : v.split(",", -1)) {
-            String p = part.trim();
-            if (!p.equals("epoch") && intAtLeast(1).problem(p) != null) {
-                return "must be 'epoch', an integer >= 1, or a comma-separated list of them";
-            }
-        }
-        return null;
+        return TrainerSettings.isAveragingFrequencies(v) ? null
+                : "must be 'epoch', an integer >= 1, or a comma-separated list of them";
     }
 
     private static final Check BOOLEAN = oneOf("true", "false");

@@ -107,7 +107,6 @@ public final class SparkDataset {
         return loadCsv(sc, s, conf, trainFiles, validFiles);
     }
 
-    /** Data files under a path: the path itself, or the files of a directory (recursively), sorted; hidden files skipped. */
     /**
      * A Spark ML input table: one row per sequence, features in {@code featuresCol}, a per-sequence
      * label in {@code labelCol} or per-step targets in {@code targetsCol} (the other null). Labels,
@@ -119,6 +118,7 @@ public final class SparkDataset {
                 s.skipBadRecords()).cache(), null);
     }
 
+    /** Data files under a path: the path itself, or the files of a directory (recursively), sorted; hidden files skipped. */
     public static List<String> listFiles(String path, Configuration conf) throws IOException {
         Path p = new Path(path);
         FileSystem fs = p.getFileSystem(conf);

@@ -134,10 +134,7 @@ public final class SqlSequences {
             throw new BadRecordException(BadRecordException.TOO_LONG, where + ": " + length + " steps, longer than data.maxSeqLength=" + maxSeqLength);
         }
         int width = features[0].length;
-        float[] flat = new float[length * width];
-        for (int t = 0; t < length; t++) {
-            System.arraycopy(features[t], 0, flat, t * width, width);
-        }
+        float[] flat = flatten(features);
         float[] stepTargets = null;
         int targetWidth = 0;
         String label = null;
@@ -148,10 +145,7 @@ public final class SqlSequences {
                     throw new BadRecordException(BadRecordException.SHAPE, where + ": " + targets.length + " target steps for " + length + " feature steps");
                 }
                 targetWidth = targets[0].length;
-                stepTargets = new float[length * targetWidth];
-                for (int t = 0; t < length; t++) {
-                    System.arraycopy(targets[t], 0, stepTargets, t * targetWidth, targetWidth);
-                }
+                stepTargets = flatten(targets);
             } else {
                 // One vector per sequence: kept as the label text for regression of a single value.
                 if (targets.length != 1 || targets[0].length != 1) {
@@ -182,6 +176,16 @@ public final class SqlSequences {
             return d == Math.rint(d) && Math.abs(d) < 1e9 ? Long.toString((long) d) : v.toString();
         }
         return String.valueOf(v).trim();
+    }
+
+    /** Steps × values (rows of equal width, as {@link #matrix} makes them) in one step-major array. */
+    public static float[] flatten(float[][] m) {
+        int width = m.length == 0 ? 0 : m[0].length;
+        float[] flat = new float[m.length * width];
+        for (int t = 0; t < m.length; t++) {
+            System.arraycopy(m[t], 0, flat, t * width, width);
+        }
+        return flat;
     }
 
     /** Steps × values; a univariate array becomes one value per step. */

@@ -6,6 +6,7 @@ import dev.seqtrain.data.SparkDataset;
 import dev.seqtrain.data.SqlSequences;
 import dev.seqtrain.io.BadInputException;
 import dev.seqtrain.io.Model;
+import dev.seqtrain.nn.Loss;
 import dev.seqtrain.nn.MiniBatch;
 import dev.seqtrain.nn.Network;
 import dev.seqtrain.nn.NetworkSpec;
@@ -25,6 +26,7 @@ final class RowPredictor {
 
     private final Model model;
     private final Network net;
+    private final Loss loss;
     private final int featuresIndex;
     private final int featuresDepth;
     private final String featuresCol;
@@ -32,16 +34,21 @@ final class RowPredictor {
     RowPredictor(Model model, int featuresIndex, int featuresDepth, String featuresCol) {
         this.model = model;
         this.net = new Network(model.spec());
+        this.loss = Loss.of(model.spec().loss());
         this.featuresIndex = featuresIndex;
         this.featuresDepth = featuresDepth;
         this.featuresCol = featuresCol;
     }
 
+    /** Per row, {@code [step][output]}: one step for many-to-one models, every step for per-step ones. */
+    record Outputs(float[][][] raw, float[][][] predicted) {
+    }
+
     /**
-     * Raw head outputs per row: {@code [row][step][output]}, one step (the last) for many-to-one models.
-     * {@code where} names the chunk's first row for error messages.
+     * Raw head outputs and the predictions made of them (the loss's own transform, as {@code predict}
+     * does: softmax, sigmoid or the values). {@code where} names the chunk's first row for error messages.
      */
-    float[][][] raw(List<Row> rows, String where) {
+    Outputs outputs(List<Row> rows, String where) {
         NetworkSpec spec = model.spec();
         List<SequenceExample> examples = new ArrayList<>(rows.size());
         for (int i = 0; i < rows.size(); i++) {
@@ -54,31 +61,23 @@ final class RowPredictor {
                 throw new BadInputException(at + ": " + m[0].length + " features per step in column " + featuresCol
                         + ", the model was trained on " + spec.inputSize());
             }
-            float[] flat = new float[m.length * m[0].length];
-            for (int t = 0; t < m.length; t++) {
-                System.arraycopy(m[t], 0, flat, t * m[t].length, m[t].length);
-            }
-            SequenceExample e = SequenceExample.dense(m.length, flat);
+            SequenceExample e = SequenceExample.dense(m.length, SqlSequences.flatten(m));
             if (model.info().featureMean() != null) {
                 e = SparkDataset.normalize(e, model.info().featureMean(), model.info().featureStd());
             }
             examples.add(e);
         }
         MiniBatch mb = Batcher.pack(examples, spec, false);
-        int o = spec.outputSize();
         float[] head = net.predictRaw(model.params(), mb, 0, mb.steps(), new RecurrentState(spec.layers(), mb.size(), spec.hidden()));
-        float[][][] out = new float[rows.size()][][];
-        boolean perStep = spec.task() == dev.seqtrain.nn.Task.MANY_TO_MANY;
-        for (int i = 0; i < out.length; i++) {
-            out[i] = new float[perStep ? examples.get(i).length() : 1][];
+        float[][][] raw = net.bySequence(head);
+        float[][][] predicted = new float[raw.length][][];
+        for (int r = 0; r < raw.length; r++) {
+            predicted[r] = new float[raw[r].length][];
+            for (int k = 0; k < raw[r].length; k++) {
+                predicted[r][k] = raw[r][k].clone();
+                loss.toPrediction(predicted[r][k], 0, predicted[r][k].length);
+            }
         }
-        for (int p = 0; p < net.positions(); p++) {
-            int s = net.positionSequence(p);
-            int step = perStep ? net.positionStep(0, p) : 0;
-            float[] v = new float[o];
-            System.arraycopy(head, p * o, v, 0, o);
-            out[s][step] = v;
-        }
-        return out;
+        return new Outputs(raw, predicted);
     }
 }

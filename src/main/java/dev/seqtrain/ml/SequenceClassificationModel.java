@@ -66,26 +66,18 @@ public final class SequenceClassificationModel extends SequenceModel<SequenceCla
     }
 
     @Override
-    protected Object[] outputValues(float[][] raw) {
+    protected Object[] outputValues(float[][] raw, float[][] predicted) {
         float[] logits = raw[raw.length - 1];
+        float[] probabilities = predicted[predicted.length - 1];
         double[] r = new double[logits.length];
-        double max = Double.NEGATIVE_INFINITY;
+        double[] p = new double[logits.length];
         int best = 0;
         for (int i = 0; i < r.length; i++) {
             r[i] = logits[i];
-            if (r[i] > max) {
-                max = r[i];
+            p[i] = probabilities[i];
+            if (r[i] > r[best]) {
                 best = i;
             }
-        }
-        double[] p = new double[r.length];
-        double sum = 0;
-        for (int i = 0; i < r.length; i++) {
-            p[i] = Math.exp(r[i] - max);
-            sum += p[i];
-        }
-        for (int i = 0; i < r.length; i++) {
-            p[i] /= sum;
         }
         return new Object[] {Vectors.dense(r), Vectors.dense(p), labelValues[best]};
     }

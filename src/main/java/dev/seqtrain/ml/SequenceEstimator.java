@@ -72,7 +72,7 @@ public abstract class SequenceEstimator<M extends SequenceModel<M>, S extends Se
                 ParamValidators.gtEq(0));
         averagingFrequency = new Param<>(this, "averagingFrequency",
                 "local minibatches between averages: 'epoch', K >= 1, or a comma-separated list per epoch",
-                (scala.Function1<String, Object>) v -> v.matches("\\s*(epoch|[1-9]\\d*)\\s*(,\\s*(epoch|[1-9]\\d*)\\s*)*"));
+                (scala.Function1<String, Object>) TrainerSettings::isAveragingFrequencies);
         averageOptimizerState = new BooleanParam(this, "averageOptimizerState",
                 "average optimizer state with the weights (else reset it every round)");
         learningRateScaling = new Param<>(this, "learningRateScaling", "learning rate times workers: none, linear or sqrt",

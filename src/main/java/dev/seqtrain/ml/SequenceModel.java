@@ -91,8 +91,11 @@ public abstract class SequenceModel<M extends SequenceModel<M>> extends Model<M>
     /** The columns this model adds, in order. */
     protected abstract List<StructField> outputFields();
 
-    /** The added columns' values for one row, from its raw outputs {@code [step][output]}. */
-    protected abstract Object[] outputValues(float[][] raw);
+    /**
+     * The added columns' values for one row, from its raw outputs and the predictions made of them
+     * (probabilities, or values), each {@code [step][output]}.
+     */
+    protected abstract Object[] outputValues(float[][] raw, float[][] predicted);
 
     @Override
     public StructType transformSchema(StructType schema) {
@@ -117,8 +120,8 @@ public abstract class SequenceModel<M extends SequenceModel<M>> extends Model<M>
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(dataset.sparkSession().sparkContext());
         Broadcast<dev.seqtrain.io.Model> bc = sc.broadcast(engine);
         String name = uid;
-        JavaRDD<Row> rows = dataset.toDF().javaRDD().mapPartitionsWithIndex((pid, it) ->
-                new Predictions(it, new RowPredictor(bc.value(), fIdx, depth, features), this, name + ": partition " + pid + ", row "), true);
+        JavaRDD<Row> rows = dataset.toDF().javaRDD().mapPartitionsWithIndex((pid, it) -> new Predictions(it,
+                new RowPredictor(bc.value(), fIdx, depth, features), this, name + ": partition " + pid + ", row "), true);
         return dataset.sparkSession().createDataFrame(rows, out);
     }
 
@@ -153,11 +156,11 @@ public abstract class SequenceModel<M extends SequenceModel<M>> extends Model<M>
             if (chunk.isEmpty()) {
                 return false;
             }
-            float[][][] raw = predictor.raw(chunk, where + seen);
+            RowPredictor.Outputs outputs = predictor.outputs(chunk, where + seen);
             seen += chunk.size();
             for (int i = 0; i < chunk.size(); i++) {
                 Row r = chunk.get(i);
-                Object[] added = model.outputValues(raw[i]);
+                Object[] added = model.outputValues(outputs.raw()[i], outputs.predicted()[i]);
                 Object[] values = new Object[r.length() + added.length];
                 for (int j = 0; j < r.length(); j++) {
                     values[j] = r.get(j);

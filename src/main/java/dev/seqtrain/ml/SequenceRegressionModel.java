@@ -20,8 +20,8 @@ public final class SequenceRegressionModel extends SequenceModel<SequenceRegress
     }
 
     @Override
-    protected Object[] outputValues(float[][] raw) {
-        return new Object[] {(double) raw[raw.length - 1][0]};
+    protected Object[] outputValues(float[][] raw, float[][] predicted) {
+        return new Object[] {(double) predicted[predicted.length - 1][0]};
     }
 
     @Override

@@ -55,21 +55,17 @@ public final class SequenceTaggingModel extends SequenceModel<SequenceTaggingMod
     }
 
     @Override
-    protected Object[] outputValues(float[][] raw) {
+    protected Object[] outputValues(float[][] raw, float[][] predicted) {
         // Nested arrays as double[][]: Spark's row encoder takes Java arrays, not nested java.util.Lists.
-        double[][] prediction = new double[raw.length][];
-        double[][] probability = new double[raw.length][];
+        double[][] prediction = new double[predicted.length][];
+        double[][] probability = new double[predicted.length][];
         boolean multilabel = multilabel();
-        for (int t = 0; t < raw.length; t++) {
-            prediction[t] = new double[raw[t].length];
-            probability[t] = new double[raw[t].length];
-            for (int j = 0; j < raw[t].length; j++) {
-                if (multilabel) {
-                    probability[t][j] = 1 / (1 + Math.exp(-raw[t][j]));
-                    prediction[t][j] = probability[t][j] >= 0.5 ? 1 : 0;
-                } else {
-                    prediction[t][j] = raw[t][j];
-                }
+        for (int t = 0; t < predicted.length; t++) {
+            prediction[t] = new double[predicted[t].length];
+            probability[t] = new double[predicted[t].length];
+            for (int j = 0; j < predicted[t].length; j++) {
+                probability[t][j] = predicted[t][j];
+                prediction[t][j] = !multilabel ? predicted[t][j] : predicted[t][j] >= 0.5f ? 1 : 0;
             }
         }
         return multilabel ? new Object[] {probability, prediction} : new Object[] {prediction};

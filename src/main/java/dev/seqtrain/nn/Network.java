@@ -114,6 +114,29 @@ public final class Network {
         return positions;
     }
 
+    /**
+     * Outputs of the last run ({@link #predict} or {@link #predictRaw}) by sequence:
+     * {@code [sequence][k][output]}, k in step order: every real step for per-step tasks, one output for
+     * per-sequence tasks. Positions are time-major, so each sequence's come in step order.
+     */
+    public float[][][] bySequence(float[] outputs) {
+        int o = spec.outputSize();
+        int[] count = new int[batch];
+        for (int p = 0; p < positions; p++) {
+            count[positionSequence(p)]++;
+        }
+        float[][][] out = new float[batch][][];
+        for (int s = 0; s < batch; s++) {
+            out[s] = new float[count[s]][];
+        }
+        int[] next = new int[batch];
+        for (int p = 0; p < positions; p++) {
+            int s = positionSequence(p);
+            out[s][next[s]++] = Arrays.copyOfRange(outputs, p * o, p * o + o);
+        }
+        return out;
+    }
+
     /** Absolute step (within the batch) of output position {@code p} of the last segment run. */
     public int positionStep(int t0, int p) {
         return t0 + positionRows[p] / batch;

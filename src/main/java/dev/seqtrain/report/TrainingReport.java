@@ -5,18 +5,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.seqtrain.io.AtomicFiles;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.style.Styler;
 
-import javax.imageio.ImageIO;
 import java.awt.Color;
-import java.awt.Graphics2D;
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -52,22 +47,7 @@ public final class TrainingReport {
 
     /** The two charts side by side in one PNG. */
     static byte[] picture(List<JsonNode> epochs) throws IOException {
-        if (System.getProperty("java.awt.headless") == null) {
-            System.setProperty("java.awt.headless", "true");   // drivers run without a display
-        }
-        BufferedImage loss = BitmapEncoder.getBufferedImage(lossChart(epochs));
-        BufferedImage time = BitmapEncoder.getBufferedImage(timeChart(epochs));
-        BufferedImage both = new BufferedImage(loss.getWidth() + time.getWidth(), Math.max(loss.getHeight(), time.getHeight()),
-                BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = both.createGraphics();
-        g.setColor(Color.WHITE);
-        g.fillRect(0, 0, both.getWidth(), both.getHeight());
-        g.drawImage(loss, 0, 0, null);
-        g.drawImage(time, loss.getWidth(), 0, null);
-        g.dispose();
-        ByteArrayOutputStream png = new ByteArrayOutputStream();
-        ImageIO.write(both, "png", png);
-        return png.toByteArray();
+        return ChartImages.pngSideBySide(List.of(lossChart(epochs), timeChart(epochs)));
     }
 
     private static XYChart lossChart(List<JsonNode> epochs) {

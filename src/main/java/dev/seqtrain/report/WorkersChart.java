@@ -1,15 +1,10 @@
 package dev.seqtrain.report;
 
-import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.style.Styler;
 
-import javax.imageio.ImageIO;
 import java.awt.Color;
-import java.awt.Graphics2D;
-import java.awt.image.BufferedImage;
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,7 +23,6 @@ public final class WorkersChart {
     }
 
     public static void main(String[] args) throws Exception {
-        System.setProperty("java.awt.headless", "true");
         List<String> lines = Files.readAllLines(Path.of(args[0]));
         // dataset → K → workers → loss; the single-worker run belongs to every K's line.
         Map<String, Map<String, TreeMap<Integer, Double>>> data = new LinkedHashMap<>();
@@ -46,7 +40,7 @@ public final class WorkersChart {
             }
             data.computeIfAbsent(f[0], d -> new LinkedHashMap<>()).computeIfAbsent("K=" + f[2], k -> new TreeMap<>()).put(workers, loss);
         }
-        List<BufferedImage> panels = new ArrayList<>();
+        List<XYChart> panels = new ArrayList<>();
         for (var dataset : data.entrySet()) {
             String title = dataset.getKey().equals("lm") ? "Tiny Shakespeare, charlm-small, 2 epochs" : "Synthetic Control, 40 epochs";
             XYChart chart = new XYChartBuilder().width(620).height(420).title(title).xAxisTitle("workers (partitions)")
@@ -69,21 +63,9 @@ public final class WorkersChart {
                 });
                 chart.addSeries(k.getKey(), x, y);
             }
-            panels.add(BitmapEncoder.getBufferedImage(chart));
+            panels.add(chart);
         }
-        int width = panels.stream().mapToInt(BufferedImage::getWidth).sum();
-        int height = panels.stream().mapToInt(BufferedImage::getHeight).max().orElse(1);
-        BufferedImage all = new BufferedImage(Math.max(1, width), height, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = all.createGraphics();
-        g.setColor(Color.WHITE);
-        g.fillRect(0, 0, all.getWidth(), all.getHeight());
-        int x = 0;
-        for (BufferedImage p : panels) {
-            g.drawImage(p, x, 0, null);
-            x += p.getWidth();
-        }
-        g.dispose();
-        ImageIO.write(all, "png", new File(args[1]));
+        Files.write(Path.of(args[1]), ChartImages.pngSideBySide(panels));
         System.out.println("wrote " + args[1]);
     }
 }

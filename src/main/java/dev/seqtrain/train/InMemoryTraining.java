@@ -1,6 +1,5 @@
 package dev.seqtrain.train;
 
-import dev.seqtrain.nn.Initializer;
 import dev.seqtrain.nn.LossSum;
 import dev.seqtrain.nn.NetworkSpec;
 import org.slf4j.Logger;
@@ -21,20 +20,16 @@ public final class InMemoryTraining {
     }
 
     public static Result fit(ParameterAveragingTrainer trainer, NetworkSpec spec, TrainerSettings settings) {
-        float[] init = Initializer.initialize(spec, Seeds.mix(settings.seed(), 4), settings.forgetBias());
-        ModelState state = new ModelState(init, settings.optimizer().newState(init.length));
+        ModelState state = ModelState.initial(spec, settings);
         double[] history = new double[settings.epochs()];
         for (int epoch = 0; epoch < settings.epochs(); epoch++) {
             LossSum loss = LossSum.ZERO;
             int rounds = trainer.roundsPerEpoch(epoch);
             for (int r = 0; r < rounds; r++) {
                 var step = trainer.round(state, epoch, r);
+                TrainingRun.checkFinite(step._1(), step._2().loss(), epoch, r, "lower learningRate or set clipNorm");
                 state = step._1();
                 loss = loss.plus(step._2().loss());
-                if (!Double.isFinite(step._2().loss().mean())) {
-                    throw new TrainingDivergedException("training diverged in epoch " + (epoch + 1) + ", round " + (r + 1)
-                            + ": the loss is " + step._2().loss().mean() + " (lower learningRate or set clipNorm)");
-                }
             }
             history[epoch] = loss.mean();
             LOG.info("epoch {}/{}: training loss {}", epoch + 1, settings.epochs(), String.format("%.4f", history[epoch]));

@@ -1,5 +1,7 @@
 package dev.seqtrain.train;
 
+import dev.seqtrain.nn.Initializer;
+import dev.seqtrain.nn.NetworkSpec;
 import dev.seqtrain.nn.OptimizerState;
 
 import java.io.IOException;
@@ -23,6 +25,12 @@ public final class ModelState implements Serializable {
 
     public OptimizerState optimizer() {
         return optimizer;
+    }
+
+    /** Where every run starts: initialised weights (seeded by train.seed) and a fresh optimizer state. */
+    static ModelState initial(NetworkSpec spec, TrainerSettings settings) {
+        float[] params = Initializer.initialize(spec, Seeds.mix(settings.seed(), 4), settings.forgetBias());
+        return new ModelState(params, settings.optimizer().newState(params.length));
     }
 
     public ModelState copy() {

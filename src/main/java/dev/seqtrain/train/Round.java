@@ -144,9 +144,6 @@ public final class Round {
         long nanos = System.nanoTime() - startNanos;
         r.computeNanosMax = nanos;
         r.computeNanosSum = nanos;
-        r.workers.add(who);
-        JvmMemory m = JvmMemory.sample();
-        r.memory.put(m.pid(), m);
-        return r;
+        return r.ranOn(who);
     }
 }

@@ -31,11 +31,15 @@ public final class RoundResult implements Serializable {
     final java.util.TreeMap<Long, JvmMemory> memory = new java.util.TreeMap<>();
 
     static RoundResult empty(WorkerInfo who) {
-        RoundResult r = new RoundResult();
-        r.workers.add(who);
+        return new RoundResult().ranOn(who);
+    }
+
+    /** Records the executor that computed this result and its memory now; returns this. */
+    RoundResult ranOn(WorkerInfo who) {
+        workers.add(who);
         JvmMemory m = JvmMemory.sample();
-        r.memory.put(m.pid(), m);
-        return r;
+        memory.put(m.pid(), m);
+        return this;
     }
 
     /** Adds {@code o} into this (weighted elementwise sums); returns this. */

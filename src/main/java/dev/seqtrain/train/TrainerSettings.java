@@ -31,7 +31,26 @@ public record TrainerSettings(int epochs, int batchSize, int workers, List<Integ
         averagingFrequencies = List.copyOf(averagingFrequencies);
     }
 
-    /** "epoch", "K" or "K1,K2,epoch" (validated by the caller) as the list this record holds: epoch = 0. */
+    /** True for "epoch", an integer K >= 1, or a comma-separated list of them (spaces around each allowed). */
+    public static boolean isAveragingFrequencies(String value) {
+        for (String part : value.split(",", -1)) {
+            String p = part.trim();
+            if (p.equals("epoch")) {
+                continue;
+            }
+            if (!p.matches("[1-9]\\d*")) {
+                return false;
+            }
+            try {
+                Integer.parseInt(p);
+            } catch (NumberFormatException e) {
+                return false;   // beyond an int
+            }
+        }
+        return true;
+    }
+
+    /** "epoch", "K" or "K1,K2,epoch" (checked by {@link #isAveragingFrequencies}) as the list this record holds: epoch = 0. */
     public static List<Integer> parseAveragingFrequencies(String value) {
         List<Integer> k = new java.util.ArrayList<>();
         for (String part : value.split(",")) {

@@ -9,7 +9,6 @@ import dev.seqtrain.io.CheckpointStore;
 import dev.seqtrain.io.Model;
 import dev.seqtrain.io.ModelDirectory;
 import dev.seqtrain.io.ModelInfo;
-import dev.seqtrain.nn.Initializer;
 import dev.seqtrain.nn.LossKind;
 import dev.seqtrain.nn.LossSum;
 import dev.seqtrain.nn.NetworkSpec;
@@ -124,8 +123,7 @@ public final class TrainingRun {
             if (resume) {
                 console.println("no valid checkpoint found; starting from scratch");
             }
-            float[] params = Initializer.initialize(spec, Seeds.mix(settings.seed(), 4), settings.forgetBias());
-            state = new ModelState(params, settings.optimizer().newState(params.length));
+            state = ModelState.initial(spec, settings);
         }
         boolean stoppedEarly = false;
         int epoch = startEpoch;
@@ -149,7 +147,7 @@ public final class TrainingRun {
                 Tuple2<ModelState, ParameterAveragingTrainer.RoundStats> step = trainer.round(state, epoch, r);
                 ParameterAveragingTrainer.RoundStats s = step._2();
                 try {
-                    checkFinite(step._1(), s.loss(), epoch, r);
+                    checkFinite(step._1(), s.loss(), epoch, r, "lower train.learningRate or set train.clipNorm");
                 } catch (TrainingDivergedException e) {
                     if (rollbacks >= maxRollbacks) {
                         throw maxRollbacks == 0 ? e : new TrainingDivergedException(e.getMessage() + "; gave up after "
@@ -283,15 +281,16 @@ public final class TrainingRun {
         return kept;
     }
 
-    private static void checkFinite(ModelState s, LossSum loss, int epoch, int round) {
+    /** A NaN or infinite loss or parameter after a round; {@code advice} names the settings to change. */
+    static void checkFinite(ModelState s, LossSum loss, int epoch, int round, String advice) {
         if (!Double.isFinite(loss.sum())) {
             throw new TrainingDivergedException("training diverged: the loss became " + loss.sum() + " in epoch " + (epoch + 1)
-                    + ", round " + (round + 1) + " (lower train.learningRate or set train.clipNorm); nothing non-finite was saved");
+                    + ", round " + (round + 1) + " (" + advice + "); nothing non-finite was saved");
         }
         for (float p : s.params()) {
             if (!Float.isFinite(p)) {
                 throw new TrainingDivergedException("training diverged: a parameter became " + p + " in epoch " + (epoch + 1)
-                        + ", round " + (round + 1) + " (lower train.learningRate or set train.clipNorm); nothing non-finite was saved");
+                        + ", round " + (round + 1) + " (" + advice + "); nothing non-finite was saved");
             }
         }
     }
