@@ -135,8 +135,10 @@ final class TrainCommand implements Callable<Integer> {
             default -> LearningRateSchedule.constant(lr);
         };
         return new TrainerSettings(c.getInt("train.epochs"), c.getInt("train.batchSize"), c.getInt("train.workers"),
-                TrainerSettings.parseAveragingFrequencies(c.get("train.averagingFrequency")), c.get("train.averaging").equals("gradients"), c.getBoolean("train.averageOptimizerState"),
-                LearningRateScaling.parse(c.get("train.learningRateScaling")), opt, schedule, c.getDouble("train.clipNorm"), c.getInt("train.tbptt"),
+                TrainerSettings.parseAveragingFrequencies(c.get("train.averagingFrequency")),
+                c.get("train.averaging").equals("gradients"), c.getBoolean("train.averageOptimizerState"),
+                LearningRateScaling.parse(c.get("train.learningRateScaling")), opt, schedule, c.getDouble("train.clipNorm"),
+                c.getInt("train.tbptt"),
                 c.getLong("train.seed"), c.getInt("train.patience"), c.getInt("train.checkpointEvery"),
                 c.getInt("train.keepCheckpoints"), c.getInt("train.aggregationFanIn"), (float) c.getDouble("model.forgetBias"));
     }
