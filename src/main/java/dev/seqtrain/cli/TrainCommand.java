@@ -79,7 +79,9 @@ final class TrainCommand implements Callable<Integer> {
             if (!data.skippedByReason().isEmpty()) {
                 System.out.println("seqtrain: skipped bad records: " + data.skippedByReason());
             }
-            ParameterAveragingTrainer trainer = new ParameterAveragingTrainer(sc, spec, settings, data.train(), data.valid());
+            ParameterAveragingTrainer trainer = new ParameterAveragingTrainer(sc, spec, settings, data.examples(),
+                    new ParameterAveragingTrainer.Placement(org.apache.spark.storage.StorageLevel.fromString(cfg.get("data.storageLevel")),
+                            cfg.getInt("data.chunkBatches")));
             int rounds = trainer.roundsPerEpoch(0);
             System.out.printf("seqtrain: %d workers, %d round%s in the first epoch, GEMM on the driver: %s%n", trainer.workers(),
                     rounds, rounds == 1 ? "" : "s", dev.seqtrain.nn.GemmBackend.describe());
@@ -109,7 +111,8 @@ final class TrainCommand implements Callable<Integer> {
         return new SparkDataset.Settings(c.get("data.format"), c.get("model.task"), c.get("data.train"), c.get("data.valid"),
                 c.getDouble("data.validFraction"), c.getInt("data.seqLength"), c.getInt("data.stride"), c.get("data.idColumn"),
                 c.get("data.labelColumn"), c.get("data.badRecords").equals("skip"), c.getLong("data.maxBadRecords"),
-                c.getInt("data.maxSeqLength"), c.getLong("train.seed"), c.get("data.unknownChar"));
+                c.getInt("data.maxSeqLength"), c.getLong("train.seed"), c.get("data.unknownChar"), c.getLong("data.splitBytes"),
+                c.getLong("data.validMaxExamples"));
     }
 
     static NetworkSpec networkSpec(TrainConfig c, SparkDataset.Loaded d) {

@@ -67,6 +67,15 @@ public final class TrainConfig {
                 : "must be 'epoch', an integer >= 1, or a comma-separated list of them";
     }
 
+    private static String storageLevelProblem(String v) {
+        try {
+            org.apache.spark.storage.StorageLevel.fromString(v);
+            return null;
+        } catch (IllegalArgumentException e) {
+            return "must be a Spark storage level such as MEMORY_AND_DISK_SER, DISK_ONLY or MEMORY_ONLY_SER";
+        }
+    }
+
     private static final Check BOOLEAN = oneOf("true", "false");
     private static final Check ANY = v -> null;
 
@@ -87,6 +96,15 @@ public final class TrainConfig {
         key("data.badRecords", "fail", "fail|skip", oneOf("fail", "skip"), "what to do with a malformed record");
         key("data.maxBadRecords", "1000", ">= 0", intAtLeast(0), "with data.badRecords=skip: fail anyway past this many");
         key("data.maxSeqLength", "100000", ">= 1", intAtLeast(1), "longest sequence accepted");
+        key("data.splitBytes", "0", ">= 0", intAtLeast(0), "text and CSV: bytes per input split, the unit of parallel parsing"
+                + " (0 = Hadoop's mapreduce.input.fileinputformat.split.maxsize, else 128 MB); compressed files are one split each");
+        key("data.validMaxExamples", "0", ">= 0", intAtLeast(0), "validate on a fixed, seeded sample of at most this many"
+                + " validation sequences (0 = all)");
+        key("data.storageLevel", "MEMORY_AND_DISK_SER", "a Spark storage level", TrainConfig::storageLevelProblem,
+                "how the packed minibatches are kept between rounds (MEMORY_AND_DISK_SER spills to local disk; DISK_ONLY keeps"
+                + " the heap for the model)");
+        key("data.chunkBatches", "64", ">= 1", intAtLeast(1), "minibatches per persisted chunk: a round reads whole chunks,"
+                + " and a worker holds at most one chunk's batches");
         key("model.cell", "lstm", "lstm|gru|rnn", oneOf("lstm", "gru", "rnn"), "recurrent cell");
         key("model.hidden", "128", ">= 1", intAtLeast(1), "hidden units per layer");
         key("model.layers", "1", ">= 1", intAtLeast(1), "stacked recurrent layers");
@@ -117,8 +135,14 @@ public final class TrainConfig {
         key("train.clipNorm", "5", ">= 0", number(0, true, 1e9), "global gradient-norm clipping (0 = off)");
         key("train.tbptt", "0", ">= 0", intAtLeast(0), "truncated BPTT segment length (0 = whole sequences)");
         key("train.seed", "42", "integer", intAtLeast(Long.MIN_VALUE), "seed of every random choice");
-        key("train.patience", "0", ">= 0", intAtLeast(0), "stop after this many epochs without a better validation loss (0 = never)");
-        key("train.checkpointEvery", "1", ">= 1", intAtLeast(1), "epochs between checkpoints");
+        key("train.patience", "0", ">= 0", intAtLeast(0), "stop after this many evaluations without a better validation loss"
+                + " (0 = never)");
+        key("train.checkpointEvery", "1", ">= 1", intAtLeast(1), "evaluations between checkpoints");
+        key("train.maxSteps", "0", ">= 0", intAtLeast(0), "stop after this many minibatch steps per worker, writing model and"
+                + " checkpoint (0 = run train.epochs)");
+        key("train.evalEvery", "0", ">= 0", intAtLeast(0), "rounds between evaluations (validation, metrics line, model,"
+                + " checkpoint); 0 = once per epoch");
+        key("train.progressSeconds", "30", ">= 1", intAtLeast(1), "at most this many seconds between progress lines inside an epoch");
         key("train.keepCheckpoints", "3", ">= 1", intAtLeast(1), "checkpoints kept (oldest deleted)");
         key("train.onDivergence", "stop", "stop|rollback", oneOf("stop", "rollback"),
                 "a NaN/infinite loss or parameter: stop, or restart the epoch from its start at half the learning rate");

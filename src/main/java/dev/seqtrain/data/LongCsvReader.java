@@ -20,7 +20,7 @@ import java.util.Map;
 public final class LongCsvReader {
 
     /** One sequence as read: {@code features} is {@code [T][I]} step-major, {@code targets} {@code [T][Y]}. */
-    public record Sequence(String id, int length, float[] features, float[] targets, String label, int firstLine) {
+    public record Sequence(String id, int length, float[] features, float[] targets, String label, long firstLine) {
     }
 
     /** The parsed file: its column layout and its sequences, in order of first appearance. */
@@ -50,51 +50,13 @@ public final class LongCsvReader {
         if (headerLine == null) {
             throw new BadInputException(source + ": empty file (expected a header line 'sequence_id,step,x0,...')");
         }
-        String[] header = CsvLine.split(stripBom(headerLine));
-        if (header.length < 3 || !header[0].trim().equals("sequence_id") || !header[1].trim().equals("step")) {
-            throw new BadInputException(source + ":" + lineNo + ": header must start with 'sequence_id,step' and name at least one"
-                    + " feature column, got '" + abbreviate(headerLine) + "'");
-        }
-        List<String> features = new ArrayList<>();
-        List<String> targets = new ArrayList<>();
-        int labelColumn = -1;
-        int[] featureIdx;
-        int[] targetIdx;
-        Map<String, Integer> seen = new LinkedHashMap<>();
-        List<Integer> fi = new ArrayList<>();
-        List<Integer> ti = new ArrayList<>();
-        for (int c = 0; c < header.length; c++) {
-            String name = header[c].trim();
-            Integer before = seen.put(name, c);
-            if (before != null) {
-                throw new BadInputException(source + ":" + lineNo + ": column '" + name + "' appears twice (columns "
-                        + (before + 1) + " and " + (c + 1) + ")");
-            }
-            if (c < 2) {
-                continue;
-            }
-            if (name.equals("label")) {
-                labelColumn = c;
-            } else if (name.startsWith("x")) {
-                features.add(name);
-                fi.add(c);
-            } else if (name.startsWith("y")) {
-                targets.add(name);
-                ti.add(c);
-            } else {
-                throw new BadInputException(source + ":" + lineNo + ": column '" + name
-                        + "' is neither a feature (x...), a target (y...) nor 'label'");
-            }
-        }
-        if (features.isEmpty()) {
-            throw new BadInputException(source + ":" + lineNo + ": no feature columns (names starting with 'x')");
-        }
-        if (labelColumn >= 0 && !targets.isEmpty()) {
-            throw new BadInputException(source + ":" + lineNo + ": both a 'label' column and y... target columns; use one");
-        }
-        featureIdx = fi.stream().mapToInt(Integer::intValue).toArray();
-        targetIdx = ti.stream().mapToInt(Integer::intValue).toArray();
-
+        Columns cols = columns(headerLine, source, lineNo);
+        String[] header = cols.header();
+        int[] featureIdx = cols.featureIdx();
+        int[] targetIdx = cols.targetIdx();
+        int labelColumn = cols.labelColumn();
+        List<String> features = cols.features();
+        List<String> targets = cols.targets();
         Map<String, Builder> sequences = new LinkedHashMap<>();
         java.util.Set<String> badSequences = new java.util.HashSet<>();
         String line;
@@ -129,6 +91,79 @@ public final class LongCsvReader {
         return new Table(source, features, targets, labelColumn >= 0, out);
     }
 
+    /** The column layout of a header line: feature, target and label columns. */
+    record Columns(String[] header, int[] featureIdx, int[] targetIdx, int labelColumn, List<String> features,
+                   List<String> targets) implements java.io.Serializable {
+    }
+
+    /** Parses the header line ({@code lineNo} names it in errors). */
+    static Columns columns(String headerLine, String source, long lineNo) {
+        String[] header = CsvLine.split(stripBom(headerLine));
+        if (header.length < 3 || !header[0].trim().equals("sequence_id") || !header[1].trim().equals("step")) {
+            throw new BadInputException(source + ":" + lineNo + ": header must start with 'sequence_id,step' and name at least one"
+                    + " feature column, got '" + abbreviate(headerLine) + "'");
+        }
+        List<String> features = new ArrayList<>();
+        List<String> targets = new ArrayList<>();
+        int labelColumn = -1;
+        Map<String, Integer> seen = new LinkedHashMap<>();
+        List<Integer> fi = new ArrayList<>();
+        List<Integer> ti = new ArrayList<>();
+        for (int c = 0; c < header.length; c++) {
+            String name = header[c].trim();
+            Integer before = seen.put(name, c);
+            if (before != null) {
+                throw new BadInputException(source + ":" + lineNo + ": column '" + name + "' appears twice (columns "
+                        + (before + 1) + " and " + (c + 1) + ")");
+            }
+            if (c < 2) {
+                continue;
+            }
+            if (name.equals("label")) {
+                labelColumn = c;
+            } else if (name.startsWith("x")) {
+                features.add(name);
+                fi.add(c);
+            } else if (name.startsWith("y")) {
+                targets.add(name);
+                ti.add(c);
+            } else {
+                throw new BadInputException(source + ":" + lineNo + ": column '" + name
+                        + "' is neither a feature (x...), a target (y...) nor 'label'");
+            }
+        }
+        if (features.isEmpty()) {
+            throw new BadInputException(source + ":" + lineNo + ": no feature columns (names starting with 'x')");
+        }
+        if (labelColumn >= 0 && !targets.isEmpty()) {
+            throw new BadInputException(source + ":" + lineNo + ": both a 'label' column and y... target columns; use one");
+        }
+        return new Columns(header, fi.stream().mapToInt(Integer::intValue).toArray(), ti.stream().mapToInt(Integer::intValue).toArray(),
+                labelColumn, features, targets);
+
+    }
+
+    /** The sequence id of a data row (its first cell). */
+    static String rowId(String line) {
+        int comma = line.indexOf(',');
+        return (comma < 0 ? line : line.substring(0, comma)).trim();
+    }
+
+    /** Parses one row of the sequence {@code b} is building (the caller groups rows by id). */
+    static void addRow(String line, long lineNo, String at, Columns c, int maxSeqLength, Builder b) {
+        String[] cells = CsvLine.split(line);
+        if (cells.length != c.header().length) {
+            throw new BadRecordException(BadRecordException.COLUMN_COUNT, at + ": " + cells.length + " columns, the header has "
+                    + c.header().length);
+        }
+        int step = CsvLine.parseIndex(cells[1], at, "step");
+        if (maxSeqLength > 0 && step >= maxSeqLength) {
+            throw new BadRecordException(BadRecordException.TOO_LONG, at + ": sequence '" + b.id + "' has step " + step
+                    + ", longer than data.maxSeqLength=" + maxSeqLength);
+        }
+        b.add(step, lineNo, cells, c.featureIdx(), c.targetIdx(), c.labelColumn(), c.header(), at);
+    }
+
     private static void readRow(String line, int lineNo, String source, String[] header, int[] featureIdx, int[] targetIdx,
                                 int labelColumn, int maxSeqLength, Map<String, Builder> sequences,
                                 java.util.Set<String> badSequences) {
@@ -161,16 +196,16 @@ public final class LongCsvReader {
         b.add(step, lineNo, cells, featureIdx, targetIdx, labelColumn, header, at);
     }
 
-    private static final class Builder {
+    static final class Builder {
         final String id;
         final int nf;
         final int nt;
         final Map<Integer, float[]> rows = new java.util.HashMap<>();
-        final Map<Integer, Integer> lines = new java.util.HashMap<>();
+        final Map<Integer, Long> lines = new java.util.HashMap<>();
         String label;
-        int labelLine;
+        long labelLine;
         int maxStep = -1;
-        int firstLine = -1;
+        long firstLine = -1;
 
         Builder(String id, int nf, int nt) {
             this.id = id;
@@ -178,8 +213,8 @@ public final class LongCsvReader {
             this.nt = nt;
         }
 
-        void add(int step, int lineNo, String[] cells, int[] fIdx, int[] tIdx, int labelColumn, String[] header, String at) {
-            Integer previous = lines.put(step, lineNo);
+        void add(int step, long lineNo, String[] cells, int[] fIdx, int[] tIdx, int labelColumn, String[] header, String at) {
+            Long previous = lines.put(step, lineNo);
             if (previous != null) {
                 throw new BadRecordException(BadRecordException.STEPS, at + ": sequence '" + id + "' repeats step " + step + " (first at line " + previous + ")");
             }

@@ -13,7 +13,6 @@ import org.apache.spark.sql.types.StringType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
@@ -35,8 +34,8 @@ public final class SqlSequences {
     private SqlSequences() {
     }
 
-    static JavaRDD<SparkDataset.ParsedCsv> read(JavaSparkContext sc, String format, String path, String labelColumn,
-                                               int maxSeqLength, boolean skip) {
+    static JavaRDD<SparkDataset.Record> read(JavaSparkContext sc, String format, String path, String labelColumn,
+                                            int maxSeqLength) {
         SparkSession spark = SparkSession.builder().sparkContext(sc.sc()).getOrCreate();
         Dataset<Row> df;
         try {
@@ -49,7 +48,7 @@ public final class SqlSequences {
         if (!hasLabel && !hasTargets) {
             throw new BadInputException(path + ": neither a '" + labelColumn + "' nor a '" + TARGETS + "' column");
         }
-        return fromTable(df, path, FEATURES, hasTargets ? TARGETS : null, hasLabel ? labelColumn : null, maxSeqLength, skip);
+        return fromTable(df, path, FEATURES, hasTargets ? TARGETS : null, hasLabel ? labelColumn : null, maxSeqLength);
     }
 
     /**
@@ -57,8 +56,8 @@ public final class SqlSequences {
      * {@code targetsCol} and per-sequence {@code labelCol} (either may be null). {@code source} names the
      * table in messages ("SOURCE: row N: ...").
      */
-    static JavaRDD<SparkDataset.ParsedCsv> fromTable(Dataset<Row> df, String source, String featuresCol, String targetsCol,
-                                                    String labelCol, int maxSeqLength, boolean skip) {
+    static JavaRDD<SparkDataset.Record> fromTable(Dataset<Row> df, String source, String featuresCol, String targetsCol,
+                                                 String labelCol, int maxSeqLength) {
         StructType schema = df.schema();
         int featureDepth = arrayDepth(schema, featuresCol, source);
         int targetDepth = targetsCol != null ? arrayDepth(schema, targetsCol, source) : 0;
@@ -76,23 +75,16 @@ public final class SqlSequences {
         int fIdx = schema.fieldIndex(featuresCol);
         int tIdx = targetsCol != null ? schema.fieldIndex(targetsCol) : -1;
         int lIdx = labelCol != null ? schema.fieldIndex(labelCol) : -1;
-        return df.javaRDD().zipWithIndex().mapPartitions(it -> {
-            List<RawSequence> seqs = new ArrayList<>();
-            List<BadRecord> bad = new ArrayList<>();
-            while (it.hasNext()) {
-                var t = it.next();
-                String where = source + ": row " + t._2();
-                try {
-                    seqs.add(convert(t._1(), where, fIdx, featureDepth, featuresCol, tIdx, targetDepth, targetsCol, lIdx,
-                            maxSeqLength));
-                } catch (BadInputException e) {
-                    if (!skip) {
-                        return List.of(new SparkDataset.ParsedCsv(source, List.of(), List.of(), e.getMessage())).iterator();
-                    }
-                    bad.add(BadRecordException.recordOf(e));
-                }
+        // A row's identity is its position in the table (zipWithIndex: stable for the same files and settings).
+        return df.javaRDD().zipWithIndex().map(t -> {
+            String where = source + ": row " + t._2();
+            long key = HoldOut.recordKey(0, t._2());
+            try {
+                return new SparkDataset.Record(key, source, convert(t._1(), where, fIdx, featureDepth, featuresCol, tIdx,
+                        targetDepth, targetsCol, lIdx, maxSeqLength), null);
+            } catch (BadInputException e) {
+                return new SparkDataset.Record(key, source, null, BadRecordException.recordOf(e));
             }
-            return List.of(new SparkDataset.ParsedCsv(source, seqs, bad, null)).iterator();
         });
     }
 

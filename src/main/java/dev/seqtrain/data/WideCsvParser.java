@@ -14,11 +14,38 @@ public final class WideCsvParser {
     private WideCsvParser() {
     }
 
+    /** The column layout a header line gives. */
+    record Header(int columns, int idIdx, int labelIdx, int[] valueIdx) implements java.io.Serializable {
+    }
+
     /** Parses a whole file; bad rows go to {@code bad} (or throw, when {@code bad} is null). */
     public static List<RawSequence> parse(BufferedReader reader, String source, String idColumn, String labelColumn,
                                           int maxSeqLength, List<BadRecord> bad) throws IOException {
         String headerLine = reader.readLine();
         int lineNo = 1;
+        Header h = header(headerLine, source, idColumn, labelColumn, maxSeqLength);
+        List<RawSequence> out = new ArrayList<>();
+        String line;
+        while ((line = reader.readLine()) != null) {
+            lineNo++;
+            if (line.isBlank()) {
+                continue;
+            }
+            String at = source + ":" + lineNo;
+            try {
+                out.add(parseRow(line, at, h, lineNo));
+            } catch (dev.seqtrain.io.BadInputException e) {
+                if (bad == null) {
+                    throw e;
+                }
+                bad.add(BadRecordException.recordOf(e));
+            }
+        }
+        return out;
+    }
+
+    /** The layout of the header line (line 1); a missing label column or no value columns is an error. */
+    static Header header(String headerLine, String source, String idColumn, String labelColumn, int maxSeqLength) {
         if (headerLine == null || headerLine.isBlank()) {
             throw new dev.seqtrain.io.BadInputException(source + ": empty file (expected a header line with '"
                     + labelColumn + "' and value columns)");
@@ -56,27 +83,14 @@ public final class WideCsvParser {
             throw new dev.seqtrain.io.BadInputException(source + ":1: " + valueIdx.length
                     + " value columns, longer than data.maxSeqLength=" + maxSeqLength);
         }
-        List<RawSequence> out = new ArrayList<>();
-        String line;
-        while ((line = reader.readLine()) != null) {
-            lineNo++;
-            if (line.isBlank()) {
-                continue;
-            }
-            String at = source + ":" + lineNo;
-            try {
-                out.add(parseRow(line, at, header.length, idIdx, labelIdx, valueIdx, lineNo));
-            } catch (dev.seqtrain.io.BadInputException e) {
-                if (bad == null) {
-                    throw e;
-                }
-                bad.add(BadRecordException.recordOf(e));
-            }
-        }
-        return out;
+        return new Header(header.length, idIdx, labelIdx, valueIdx);
     }
 
-    private static RawSequence parseRow(String line, String at, int columns, int idIdx, int labelIdx, int[] valueIdx, int lineNo) {
+    static RawSequence parseRow(String line, String at, Header h, long lineNo) {
+        return parseRow(line, at, h.columns(), h.idIdx(), h.labelIdx(), h.valueIdx(), lineNo);
+    }
+
+    private static RawSequence parseRow(String line, String at, int columns, int idIdx, int labelIdx, int[] valueIdx, long lineNo) {
         String[] cells = CsvLine.split(line);
         if (cells.length != columns) {
             throw new BadRecordException(BadRecordException.COLUMN_COUNT, at + ": " + cells.length + " columns, the header has " + columns);

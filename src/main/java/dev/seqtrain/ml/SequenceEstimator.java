@@ -128,7 +128,7 @@ public abstract class SequenceEstimator<M extends SequenceModel<M>, S extends Se
         java.util.Set<Integer> cachedBefore = new java.util.HashSet<>(sc.getPersistentRDDs().keySet());
         String targets = targetsColumn();
         SparkDataset.Settings data = new SparkDataset.Settings("parquet", task(), "the input of " + uid, "", 0, 2, 0, "",
-                getOrDefault(labelCol), false, 0, Integer.MAX_VALUE, (Long) getOrDefault(seed), "");
+                getOrDefault(labelCol), false, 0, Integer.MAX_VALUE, (Long) getOrDefault(seed), "", 0, 0);
         @SuppressWarnings("unchecked")
         Dataset<Row> table = (Dataset<Row>) dataset.toDF();
         SparkDataset.Loaded loaded;
@@ -139,7 +139,8 @@ public abstract class SequenceEstimator<M extends SequenceModel<M>, S extends Se
             loaded = SparkDataset.fromTable(sc, data, table, getOrDefault(featuresCol), targets,
                     targets == null ? getOrDefault(labelCol) : null);
             spec = networkSpec(loaded);
-            ParameterAveragingTrainer trainer = new ParameterAveragingTrainer(sc, spec, settings, loaded.train(), null);
+            ParameterAveragingTrainer trainer = new ParameterAveragingTrainer(sc, spec, settings, loaded.examples(),
+                    ParameterAveragingTrainer.Placement.DEFAULT);
             result = InMemoryTraining.fit(trainer, spec, settings);
         } finally {
             sc.getPersistentRDDs().forEach((id, rdd) -> {

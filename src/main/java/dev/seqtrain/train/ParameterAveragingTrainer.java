@@ -1,6 +1,9 @@
 package dev.seqtrain.train;
 
+import dev.seqtrain.data.BatchCodec;
 import dev.seqtrain.data.Batcher;
+import dev.seqtrain.data.ExampleCodec;
+import dev.seqtrain.data.IndexedExamples;
 import dev.seqtrain.data.SequenceExample;
 import dev.seqtrain.nn.LossSum;
 import dev.seqtrain.nn.MiniBatch;
@@ -16,6 +19,7 @@ import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import scala.Tuple2;
@@ -23,12 +27,12 @@ import scala.Tuple2;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.SplittableRandom;
 
 /**
- * The Spark loop of synchronous parameter averaging, kept thin: each round broadcasts the state,
- * runs {@link Round} on every cached partition, sums the results in partition order and divides once
- * on the driver.
+ * The Spark loop of synchronous parameter averaging, kept thin: the examples are packed once into
+ * persisted chunks of minibatches ({@link PartitionLayout}); each round broadcasts the state, runs
+ * {@link Round} on every worker over just the chunks its batches are in, streaming them, sums the
+ * results in worker order and divides once on the driver.
  *
  * <p>Why not {@code treeAggregate}: it merges partial results in the order tasks finish, and float
  * addition is not associative, so two identical runs would end with different bytes. Instead the
@@ -47,55 +51,43 @@ public final class ParameterAveragingTrainer {
     private final NetworkSpec spec;
     private TrainerSettings settings;
     private final int workers;
-    private final JavaRDD<List<MiniBatch>> trainBatches;
-    private final JavaRDD<List<MiniBatch>> validBatches;
-    private final int maxBatches;
+    private final PartitionLayout layout;
+    /** The packed batches, one persisted partition per chunk (see {@link PartitionLayout}), spilling to disk. */
+    private final JavaRDD<byte[]> chunks;
+    private final JavaRDD<Tuple2<Long, byte[]>> tagged;
     private final int emptyWorkers;
 
-    /** Partition i gets the examples with index ≡ i (mod workers): counts differ by at most one. */
-    static final class IndexPartitioner extends Partitioner {
-        private final int partitions;
-
-        IndexPartitioner(int partitions) {
-            this.partitions = partitions;
-        }
-
-        @Override
-        public int numPartitions() {
-            return partitions;
-        }
-
-        @Override
-        public int getPartition(Object key) {
-            return (int) Math.floorMod((Long) key, (long) partitions);
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof IndexPartitioner p && p.partitions == partitions;
-        }
-
-        @Override
-        public int hashCode() {
-            return partitions;
-        }
+    /** How the packed batches are kept: Spark storage level and minibatches per chunk. */
+    public record Placement(StorageLevel storageLevel, int chunkBatches) implements java.io.Serializable {
+        public static final Placement DEFAULT = new Placement(StorageLevel.MEMORY_AND_DISK_SER(), 64);
     }
 
+    /** Training (and validation) examples as keyed sets with keys 0..n-1, for tests and small tables. */
     public ParameterAveragingTrainer(JavaSparkContext sc, NetworkSpec spec, TrainerSettings settings,
                                      JavaPairRDD<Long, SequenceExample> train, JavaPairRDD<Long, SequenceExample> valid) {
+        this(sc, spec, settings, IndexedExamples.of(train, valid, 4), Placement.DEFAULT);
+    }
+
+    public ParameterAveragingTrainer(JavaSparkContext sc, NetworkSpec spec, TrainerSettings settings, IndexedExamples data,
+                                     Placement placement) {
         this.sc = sc;
         this.spec = spec;
         this.workers = settings.workers() > 0 ? settings.workers() : sc.defaultParallelism();
         setSettings(settings);
-        this.trainBatches = pack(train, true).cache();
-        List<Integer> sizes = trainBatches.map(List::size).collect();
-        this.maxBatches = sizes.stream().mapToInt(Integer::intValue).max().orElse(0);
-        this.emptyWorkers = (int) sizes.stream().filter(n -> n == 0).count();
+        this.layout = new PartitionLayout(workers, data.trainCount(), data.validCount(), settings.batchSize(),
+                placement.chunkBatches(), settings.seed());
+        this.chunks = pack(data, layout, spec).persist(placement.storageLevel());
+        this.tagged = chunks.mapPartitionsWithIndex((pid, it) -> PlannedBatches.tag(pid, it), true);
+        int empty = 0;
+        for (int w = 0; w < workers; w++) {
+            empty += layout.examples(w) == 0 ? 1 : 0;
+        }
+        this.emptyWorkers = empty;
         if (emptyWorkers > 0) {
             LOG.warn("{} of {} workers got no training data (more partitions than examples); they contribute nothing to the averages",
                     emptyWorkers, workers);
         }
-        this.validBatches = valid == null ? null : pack(valid, false).cache();
+        materialize();
     }
 
     /**
@@ -114,48 +106,135 @@ public final class ParameterAveragingTrainer {
         return emptyWorkers;
     }
 
+    public PartitionLayout layout() {
+        return layout;
+    }
+
     /** Rounds in epoch {@code epoch} (0-based; K may change between epochs). */
     public int roundsPerEpoch(int epoch) {
-        return Round.roundsPerEpoch(maxBatches, settings, epoch);
+        return Round.roundsPerEpoch(layout.maxBatches(), settings, epoch);
+    }
+
+    /** Minibatches per worker in each round of {@code epoch} (the last round may have fewer). */
+    public int batchesPerRound(int epoch) {
+        return Round.k(settings, epoch, layout.maxBatches());
     }
 
     /**
-     * Balanced partitions, each packed into mini-batches once: examples sorted by their global index
-     * (a shuffle delivers them in no fixed order), shuffled with a seed derived from the partition,
-     * cut into batches of train.batchSize.
+     * Packs the examples once: each goes to its chunk by its ordinal's key, Spark's external sort puts
+     * a chunk's examples in slot order (spilling as needed), and consecutive examples form the batches.
      */
-    private JavaRDD<List<MiniBatch>> pack(JavaPairRDD<Long, SequenceExample> examples, boolean shuffle) {
-        NetworkSpec sp = spec;
-        int batchSize = settings.batchSize();
-        long seed = settings.seed();
-        return examples.partitionBy(new IndexPartitioner(workers)).mapPartitionsWithIndex((pid, it) -> {
-            List<Tuple2<Long, SequenceExample>> list = new ArrayList<>();
-            it.forEachRemaining(list::add);
-            list.sort(Comparator.comparingLong(Tuple2::_1));
-            List<SequenceExample> inIndexOrder = new ArrayList<>(list.size());
-            list.forEach(t -> inIndexOrder.add(t._2()));
-            return List.of(packPartition(inIndexOrder, sp, batchSize, seed, pid, shuffle)).iterator();
-        }, true);
+    private static JavaRDD<byte[]> pack(IndexedExamples data, PartitionLayout layout, NetworkSpec spec) {
+        int idWidth = ExampleCodec.idWidth(Math.max(spec.categoricalInput() ? spec.inputSize() : 1, spec.outputSize()));
+        int batchSize = layout.batchSize();
+        return data.keyed()
+                .mapToPair(t -> new Tuple2<>(t._1() >= 0 ? layout.trainKey(t._1())
+                        : layout.validKey(IndexedExamples.validOrdinal(t._1())), t._2()))
+                .repartitionAndSortWithinPartitions(new KeyPartitioner(layout.partitions()))
+                .mapPartitions(it -> new java.util.Iterator<byte[]>() {
+                    @Override
+                    public boolean hasNext() {
+                        return it.hasNext();
+                    }
+
+                    @Override
+                    public byte[] next() {
+                        List<SequenceExample> batch = new ArrayList<>(batchSize);
+                        while (batch.size() < batchSize && it.hasNext()) {
+                            batch.add(ExampleCodec.decode(it.next()._2()));
+                        }
+                        return BatchCodec.encode(Batcher.pack(batch, spec, true), idWidth);
+                    }
+                }, true);
     }
 
-    /** One partition's examples (in global index order) shuffled with the partition's seed and cut into batches. */
-    static List<MiniBatch> packPartition(List<SequenceExample> inIndexOrder, NetworkSpec spec, int batchSize, long seed,
-                                         int partition, boolean shuffle) {
-        List<SequenceExample> list = new ArrayList<>(inIndexOrder);
-        if (shuffle) {
-            SplittableRandom rng = new SplittableRandom(Seeds.mix(seed, partition, 3));
-            for (int i = list.size() - 1; i > 0; i--) {
-                int j = rng.nextInt(i + 1);
-                SequenceExample t = list.get(i);
-                list.set(i, list.get(j));
-                list.set(j, t);
+    /** Partition = the key's high half (the layout's chunk). */
+    static final class KeyPartitioner extends Partitioner {
+        private final int partitions;
+
+        KeyPartitioner(int partitions) {
+            this.partitions = partitions;
+        }
+
+        @Override
+        public int numPartitions() {
+            return partitions;
+        }
+
+        @Override
+        public int getPartition(Object key) {
+            return PartitionLayout.partitionOf((Long) key);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof KeyPartitioner p && p.partitions == partitions;
+        }
+
+        @Override
+        public int hashCode() {
+            return partitions;
+        }
+    }
+
+    /**
+     * Computes and persists every chunk, a worker's chunks by one task, so they are cached together on
+     * one executor and later rounds read them there; checks the batch counts against the layout.
+     */
+    private void materialize() {
+        List<int[]> groups = new ArrayList<>();
+        for (int w = 0; w < workers; w++) {
+            int[] g = new int[layout.chunks(w)];
+            for (int c = 0; c < g.length; c++) {
+                g[c] = layout.trainPartition(w, c);
+            }
+            groups.add(g);
+        }
+        groups.addAll(validGroups());
+        List<Long> counts = grouped(groups).mapPartitions(it -> {
+            long n = 0;
+            while (it.hasNext()) {
+                it.next();
+                n++;
+            }
+            return List.of(n).iterator();
+        }).collect();
+        for (int w = 0; w < workers; w++) {
+            if (counts.get(w) != layout.batches(w)) {
+                throw new IllegalStateException("worker " + w + " holds " + counts.get(w) + " batches, the layout expects "
+                        + layout.batches(w));
             }
         }
-        List<MiniBatch> batches = new ArrayList<>();
-        for (int from = 0; from < list.size(); from += batchSize) {
-            batches.add(Batcher.pack(list.subList(from, Math.min(list.size(), from + batchSize)), spec, true));
+    }
+
+    /** The validation chunks in at most {@code workers} contiguous groups. */
+    private List<int[]> validGroups() {
+        List<int[]> groups = new ArrayList<>();
+        int n = layout.validPartitions();
+        int per = (n + workers - 1) / workers;
+        for (int from = 0; from < n; from += per) {
+            int[] g = new int[Math.min(per, n - from)];
+            for (int i = 0; i < g.length; i++) {
+                g[i] = layout.validPartition(from + i);
+            }
+            groups.add(g);
         }
-        return batches;
+        return groups;
+    }
+
+    /** The tagged batches of the given partition groups, one task per group, each near its first chunk. */
+    private JavaRDD<Tuple2<Long, byte[]>> grouped(List<int[]> groups) {
+        List<String> locations = new ArrayList<>();
+        for (int[] g : groups) {
+            String where = null;
+            if (g.length > 0) {
+                var locs = sc.sc().getPreferredLocs(chunks.rdd(), g[0]);
+                where = locs.isEmpty() ? null : locs.head().toString();
+            }
+            locations.add(where);
+        }
+        var coalesced = tagged.rdd().coalesce(groups.size(), false, scala.Option.apply(new ChunkGroups(groups, locations)), null);
+        return JavaRDD.fromRDD(coalesced, tagged.classTag());
     }
 
     /** Timings and totals of one round, for the metrics. */
@@ -166,16 +245,34 @@ public final class ParameterAveragingTrainer {
 
     /** Runs one round; returns the new state (the input state is not modified). */
     public Tuple2<ModelState, RoundStats> round(ModelState state, int epoch, int round) {
+        return round(state, epoch, round, Integer.MAX_VALUE);
+    }
+
+    /**
+     * Runs one round, each worker training at most {@code maxBatches} of the round's batches (a run's
+     * step budget can end mid-round); returns the new state (the input state is not modified).
+     */
+    public Tuple2<ModelState, RoundStats> round(ModelState state, int epoch, int round, int maxBatches) {
         long t0 = System.nanoTime();
         Broadcast<ModelState> bc = sc.broadcast(state);
         long t1 = System.nanoTime();
         NetworkSpec sp = spec;
         TrainerSettings s = settings;
-        JavaPairRDD<Integer, RoundResult> results = trainBatches.mapPartitionsWithIndex((pid, it) -> {
+        int k = Round.k(s, epoch, layout.maxBatches());
+        List<List<PartitionLayout.BatchRef>> plans = new ArrayList<>();
+        List<int[]> groups = new ArrayList<>();
+        for (int w = 0; w < workers; w++) {
+            int from = round * k;
+            int to = (int) Math.min((long) from + Math.min(k, maxBatches), layout.batches(w));
+            List<PartitionLayout.BatchRef> plan = from < to ? layout.plan(w, epoch, from, to) : List.of();
+            plans.add(plan);
+            groups.add(plan.stream().mapToInt(PartitionLayout.BatchRef::partition).distinct().toArray());
+        }
+        JavaPairRDD<Integer, RoundResult> results = grouped(groups).mapPartitionsWithIndex((pid, it) -> {
             failFirstAttemptIfAsked(pid, epoch, round);
-            List<MiniBatch> batches = it.next();
+            PlannedBatches batches = new PlannedBatches(it, plans.get(pid));
             RoundResult r = s.averageGradients()
-                    ? Round.gradient(sp, s, bc.value(), batches, epoch, round, pid)
+                    ? Round.gradient(sp, s, bc.value(), batches.hasNext() ? batches.next() : null, epoch, round, pid)
                     : Round.train(sp, s, bc.value(), batches, epoch, round, pid);
             return List.of(new Tuple2<>(pid, r)).iterator();
         }, true).mapToPair(t -> t);
@@ -253,21 +350,23 @@ public final class ParameterAveragingTrainer {
         return total;
     }
 
-    /** Validation loss (whole sequences, no dropout), summed per partition in partition order. */
+    /** Validation loss (whole sequences, no dropout), summed per group of chunks in order, one batch at a time. */
     public LossSum evaluate(float[] params) {
-        if (validBatches == null) {
+        List<int[]> groups = validGroups();
+        if (groups.isEmpty()) {
             return null;
         }
         Broadcast<float[]> bc = sc.broadcast(params);
         NetworkSpec sp = spec;
         TrainerSettings s = settings;
-        List<LossSum> parts = validBatches.map(batches -> {
+        List<LossSum> parts = grouped(groups).mapPartitions(it -> {
             Network net = Round.trainerFor(sp, s).network();   // the executor thread's workspaces, reused
             LossSum sum = LossSum.ZERO;
-            for (MiniBatch mb : batches) {
+            while (it.hasNext()) {
+                MiniBatch mb = BatchCodec.decode(it.next()._2());
                 sum = sum.plus(net.evaluate(bc.value(), mb, 0, mb.steps(), new RecurrentState(sp.layers(), mb.size(), sp.hidden())));
             }
-            return sum;
+            return List.of(sum).iterator();
         }).collect();
         bc.destroy();
         LossSum total = LossSum.ZERO;
@@ -277,11 +376,8 @@ public final class ParameterAveragingTrainer {
         return total;
     }
 
-    /** Releases the cached batches. */
+    /** Releases the persisted batches. */
     public void close() {
-        trainBatches.unpersist();
-        if (validBatches != null) {
-            validBatches.unpersist();
-        }
+        chunks.unpersist(false);
     }
 }

@@ -8,7 +8,7 @@ import dev.seqtrain.nn.OptimizerState;
 import dev.seqtrain.nn.RecurrentState;
 
 import java.util.LinkedHashMap;
-import java.util.List;
+import java.util.Iterator;
 import java.util.Map;
 import java.util.SplittableRandom;
 
@@ -52,41 +52,26 @@ public final class Round {
         return TRAINERS.get().size();
     }
 
-    /** Order in which a partition visits its batches in an epoch. */
-    static int[] batchOrder(int batches, long seed, int epoch, int partition) {
-        int[] order = new int[batches];
-        for (int i = 0; i < batches; i++) {
-            order[i] = i;
+    /** Minibatches per round in an epoch whose largest worker holds {@code maxBatches} (1 when averaging gradients). */
+    static int k(TrainerSettings s, int epoch, int maxBatches) {
+        if (s.averageGradients()) {
+            return 1;
         }
-        SplittableRandom rng = new SplittableRandom(Seeds.mix(seed, epoch, partition, 1));
-        for (int i = batches - 1; i > 0; i--) {
-            int j = rng.nextInt(i + 1);
-            int t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
-        return order;
+        return s.averagingFrequency(epoch) <= 0 ? Math.max(1, maxBatches) : s.averagingFrequency(epoch);
     }
 
     /** Rounds in an epoch when the largest partition holds {@code maxBatches} batches. */
     static int roundsPerEpoch(int maxBatches, TrainerSettings s, int epoch) {
-        if (s.averageGradients()) {
-            return maxBatches;
-        }
-        int k = s.averagingFrequency(epoch) <= 0 ? Math.max(1, maxBatches) : s.averagingFrequency(epoch);
+        int k = k(s, epoch, maxBatches);
         return (maxBatches + k - 1) / k;
     }
 
-    /** Parameter averaging: K local steps from the broadcast state. */
-    static RoundResult train(NetworkSpec spec, TrainerSettings s, ModelState start, List<MiniBatch> batches, int epoch,
+    /** Parameter averaging: local steps from the broadcast state over the round's batches, in order. */
+    static RoundResult train(NetworkSpec spec, TrainerSettings s, ModelState start, Iterator<MiniBatch> batches, int epoch,
                              int round, int partition) {
         long t0 = System.nanoTime();
-        int k = s.averagingFrequency(epoch) <= 0 ? batches.size() : s.averagingFrequency(epoch);
-        int[] order = batchOrder(batches.size(), s.seed(), epoch, partition);
-        int from = round * k;
-        int to = Math.min(batches.size(), from + k);
         WorkerInfo who = WorkerInfo.current();
-        if (from >= to) {
+        if (!batches.hasNext()) {
             return RoundResult.empty(who);
         }
         float[] params = start.params().clone();
@@ -99,8 +84,8 @@ public final class Round {
         LossSum loss = LossSum.ZERO;
         long examples = 0;
         long timesteps = 0;
-        for (int i = from; i < to; i++) {
-            MiniBatch mb = batches.get(order[i]);
+        while (batches.hasNext()) {
+            MiniBatch mb = batches.next();
             loss = loss.plus(trainer.trainBatch(params, opt, mb, dropout));
             examples += mb.size();
             timesteps += mb.realSteps();
@@ -116,15 +101,13 @@ public final class Round {
     }
 
     /** Gradient averaging: the gradient of one batch at the broadcast parameters, weighted by its positions. */
-    static RoundResult gradient(NetworkSpec spec, TrainerSettings s, ModelState start, List<MiniBatch> batches, int epoch,
+    static RoundResult gradient(NetworkSpec spec, TrainerSettings s, ModelState start, MiniBatch mb, int epoch,
                                 int round, int partition) {
         long t0 = System.nanoTime();
         WorkerInfo who = WorkerInfo.current();
-        int[] order = batchOrder(batches.size(), s.seed(), epoch, partition);
-        if (round >= batches.size()) {
+        if (mb == null) {
             return RoundResult.empty(who);
         }
-        MiniBatch mb = batches.get(order[round]);
         Network net = trainerFor(spec, s).network();
         float[] grads = new float[start.params().length];
         SplittableRandom dropout = new SplittableRandom(Seeds.mix(s.seed(), epoch, round, partition, 2));

@@ -94,20 +94,31 @@ class EquivalenceTest {
         float[] init = Initializer.initialize(spec, 5, 1f);
         ModelState distributed = train(spec, s, examples, new ModelState(init.clone(), adam.newState(init.length)), 3);
 
-        // The same batches in the same order on one thread, with the dropout stream of each round.
-        List<SequenceExample> inOrder = new ArrayList<>();
-        examples.forEach(t -> inOrder.add(t._2()));
-        List<MiniBatch> batches = ParameterAveragingTrainer.packPartition(inOrder, spec, 6, s.seed(), 0, true);
+        // The same batches in the same order on one thread, with the dropout stream of each round: the
+        // layout's chunks, packed from the examples in key order, visited in the layout's plan.
+        PartitionLayout layout = new PartitionLayout(1, examples.size(), 0, 6, 64, s.seed());
+        java.util.TreeMap<Long, SequenceExample> byKey = new java.util.TreeMap<>();
+        examples.forEach(t -> byKey.put(layout.trainKey(t._1()), t._2()));
+        java.util.Map<Integer, List<MiniBatch>> chunks = new java.util.HashMap<>();
+        java.util.Map<Integer, List<SequenceExample>> pending = new java.util.TreeMap<>();
+        byKey.forEach((key, e) -> pending.computeIfAbsent(PartitionLayout.partitionOf(key), p -> new ArrayList<>()).add(e));
+        pending.forEach((p, list) -> {
+            List<MiniBatch> batches = new ArrayList<>();
+            for (int from = 0; from < list.size(); from += 6) {
+                batches.add(Batcher.pack(list.subList(from, Math.min(list.size(), from + 6)), spec, true));
+            }
+            chunks.put(p, batches);
+        });
         LocalTrainer local = new LocalTrainer(spec, adam, s.schedule(), 1.0, 0);
         float[] params = init.clone();
         OptimizerState opt = adam.newState(params.length);
+        int total = layout.batches(0);
         for (int epoch = 0; epoch < 3; epoch++) {
-            int[] order = Round.batchOrder(batches.size(), s.seed(), epoch, 0);
-            int k = s.averagingFrequency(epoch) == 0 ? batches.size() : s.averagingFrequency(epoch);
-            for (int round = 0; round * k < batches.size(); round++) {
+            int k = s.averagingFrequency(epoch) == 0 ? total : s.averagingFrequency(epoch);
+            for (int round = 0; round * k < total; round++) {
                 SplittableRandom dropout = new SplittableRandom(Seeds.mix(s.seed(), epoch, round, 0, 2));
-                for (int i = round * k; i < Math.min(batches.size(), (round + 1) * k); i++) {
-                    local.trainBatch(params, opt, batches.get(order[i]), dropout);
+                for (PartitionLayout.BatchRef ref : layout.plan(0, epoch, round * k, Math.min(total, (round + 1) * k))) {
+                    local.trainBatch(params, opt, chunks.get(ref.partition()).get(ref.index()), dropout);
                 }
             }
         }

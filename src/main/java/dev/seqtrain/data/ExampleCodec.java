@@ -1,0 +1,96 @@
+package dev.seqtrain.data;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * The compact bytes of one {@link SequenceExample}, as it crosses a shuffle: token ids and class
+ * labels in the narrowest integer type the vocabulary or class count allows (1, 2 or 4 bytes),
+ * features and targets as float32, a few header ints, no per-step objects and no Java serialization.
+ */
+public final class ExampleCodec {
+    private static final int TOKENS = 1;
+    private static final int FEATURES = 2;
+    private static final int STEP_LABELS = 4;
+    private static final int TARGETS = 8;
+
+    private ExampleCodec() {
+    }
+
+    /** Bytes per id for ids below {@code distinct}. */
+    public static int idWidth(int distinct) {
+        return distinct <= 256 ? 1 : distinct <= 65536 ? 2 : 4;
+    }
+
+    public static byte[] encode(SequenceExample e, int idWidth) {
+        int flags = (e.tokens() != null ? TOKENS : 0) | (e.features() != null ? FEATURES : 0)
+                | (e.stepLabels() != null ? STEP_LABELS : 0) | (e.targets() != null ? TARGETS : 0);
+        int size = 1 + 1 + 4 + 4 + 4;
+        size += e.tokens() != null ? e.tokens().length * idWidth : 0;
+        size += e.features() != null ? 4 + e.features().length * 4 : 0;
+        size += e.stepLabels() != null ? e.stepLabels().length * idWidth : 0;
+        size += e.targets() != null ? 4 + e.targets().length * 4 : 0;
+        ByteBuffer b = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
+        b.put((byte) flags).put((byte) idWidth).putInt(e.length()).putInt(e.label()).putInt(0);
+        if (e.tokens() != null) {
+            putIds(b, e.tokens(), idWidth);
+        }
+        if (e.features() != null) {
+            b.putInt(e.features().length);
+            b.asFloatBuffer().put(e.features());
+            b.position(b.position() + 4 * e.features().length);
+        }
+        if (e.stepLabels() != null) {
+            putIds(b, e.stepLabels(), idWidth);
+        }
+        if (e.targets() != null) {
+            b.putInt(e.targets().length);
+            b.asFloatBuffer().put(e.targets());
+            b.position(b.position() + 4 * e.targets().length);
+        }
+        return b.array();
+    }
+
+    public static SequenceExample decode(byte[] bytes) {
+        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        int flags = b.get();
+        int width = b.get();
+        int length = b.getInt();
+        int label = b.getInt();
+        b.getInt();
+        int[] tokens = (flags & TOKENS) != 0 ? getIds(b, length, width) : null;
+        float[] features = (flags & FEATURES) != 0 ? getFloats(b) : null;
+        int[] stepLabels = (flags & STEP_LABELS) != 0 ? getIds(b, length, width) : null;
+        float[] targets = (flags & TARGETS) != 0 ? getFloats(b) : null;
+        return new SequenceExample(length, features, tokens, label, stepLabels, targets);
+    }
+
+    static void putIds(ByteBuffer b, int[] ids, int width) {
+        for (int id : ids) {
+            switch (width) {
+                case 1 -> b.put((byte) id);
+                case 2 -> b.putShort((short) id);
+                default -> b.putInt(id);
+            }
+        }
+    }
+
+    static int[] getIds(ByteBuffer b, int n, int width) {
+        int[] ids = new int[n];
+        for (int i = 0; i < n; i++) {
+            ids[i] = switch (width) {
+                case 1 -> b.get() & 0xff;
+                case 2 -> b.getShort() & 0xffff;
+                default -> b.getInt();
+            };
+        }
+        return ids;
+    }
+
+    private static float[] getFloats(ByteBuffer b) {
+        float[] f = new float[b.getInt()];
+        b.asFloatBuffer().get(f);
+        b.position(b.position() + 4 * f.length);
+        return f;
+    }
+}

@@ -1,0 +1,140 @@
+package dev.seqtrain.train;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Where every example lives between rounds, decided from its ordinal alone. Training example t goes to
+ * worker {@code t mod W} (so workers differ by one example at most), at a shuffled position in that
+ * worker's sequence ({@link Permutation}, seeded per worker); positions are cut into chunks of
+ * {@code chunkBatches} minibatches, each chunk one persisted Spark partition, packed once.
+ *
+ * <p>An epoch visits a worker's chunks in a seeded order and each chunk's batches in a seeded order, so
+ * a round reads only the chunks its K batches are in, and holds at most one chunk's worth of batches.
+ * With one chunk per worker this is exactly a reshuffle of the worker's batches every epoch.
+ */
+public final class PartitionLayout implements Serializable {
+    private final int workers;
+    private final long trainCount;
+    private final long validCount;
+    private final int batchSize;
+    private final int chunkExamples;
+    private final int maxChunks;
+    private final long seed;
+
+    public PartitionLayout(int workers, long trainCount, long validCount, int batchSize, int chunkBatches, long seed) {
+        this.workers = workers;
+        this.trainCount = trainCount;
+        this.validCount = validCount;
+        this.batchSize = batchSize;
+        long ce = (long) chunkBatches * batchSize;
+        this.chunkExamples = (int) Math.min(Integer.MAX_VALUE / 2, ce);
+        this.maxChunks = (int) Math.max(1, (examples(0) + chunkExamples - 1) / chunkExamples);
+        this.seed = seed;
+    }
+
+    public int workers() {
+        return workers;
+    }
+
+    /** Training examples of worker w. */
+    public long examples(int w) {
+        return trainCount / workers + (w < trainCount % workers ? 1 : 0);
+    }
+
+    public int batches(int w) {
+        return (int) ((examples(w) + batchSize - 1) / batchSize);
+    }
+
+    public int maxBatches() {
+        return batches(0);
+    }
+
+    int chunks(int w) {
+        return (int) ((examples(w) + chunkExamples - 1) / chunkExamples);
+    }
+
+    int batchesInChunk(int w, int c) {
+        long inChunk = Math.min(chunkExamples, examples(w) - (long) c * chunkExamples);
+        return (int) ((inChunk + batchSize - 1) / batchSize);
+    }
+
+    /** Persisted partitions: every worker's chunk slots, then the validation chunks. */
+    public int partitions() {
+        return workers * maxChunks + validPartitions();
+    }
+
+    public int trainPartition(int w, int c) {
+        return w * maxChunks + c;
+    }
+
+    public int validPartitions() {
+        return (int) ((validCount + chunkExamples - 1) / chunkExamples);
+    }
+
+    public int validPartition(int i) {
+        return workers * maxChunks + i;
+    }
+
+    public int batchSize() {
+        return batchSize;
+    }
+
+    /** The shuffle key of training example t: partition in the high half, slot in the chunk in the low half. */
+    public long trainKey(long t) {
+        int w = (int) (t % workers);
+        long pos = new Permutation(examples(w), Seeds.mix(seed, w, 7)).apply(t / workers);
+        return ((long) trainPartition(w, (int) (pos / chunkExamples)) << 32) | (pos % chunkExamples);
+    }
+
+    /** The shuffle key of validation example v (kept in input order). */
+    public long validKey(long v) {
+        return ((long) validPartition((int) (v / chunkExamples)) << 32) | (v % chunkExamples);
+    }
+
+    public static int partitionOf(long key) {
+        return (int) (key >>> 32);
+    }
+
+    /** One batch of a round: which persisted partition, and its index there. */
+    public record BatchRef(int partition, int index) implements Serializable {
+    }
+
+    /** The batches worker w trains at epoch positions [from, to), in order. */
+    public List<BatchRef> plan(int w, int epoch, int from, int to) {
+        List<BatchRef> out = new ArrayList<>();
+        int[] chunkOrder = shuffled(chunks(w), Seeds.mix(seed, epoch, w, 1));
+        int position = 0;
+        for (int c : chunkOrder) {
+            int n = batchesInChunk(w, c);
+            if (position + n > from && position < to) {
+                int[] inChunk = shuffled(n, Seeds.mix(seed, epoch, w, c, 4));
+                for (int i = Math.max(0, from - position); i < Math.min(n, to - position); i++) {
+                    out.add(new BatchRef(trainPartition(w, c), inChunk[i]));
+                }
+            }
+            position += n;
+            if (position >= to) {
+                break;
+            }
+        }
+        return out;
+    }
+
+    private static int[] shuffled(int n, long seed) {
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        SplittableRandom rng = new SplittableRandom(seed);
+        for (int i = n - 1; i > 0; i--) {
+            int j = rng.nextInt(i + 1);
+            int t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
+        return order;
+    }
+}
