@@ -87,6 +87,8 @@ final class TrainCommand implements Callable<Integer> {
                     rounds, rounds == 1 ? "" : "s", dev.seqtrain.nn.GemmBackend.describe());
             TrainingRun run = new TrainingRun(trainer, spec, settings, info, cfg.values(), data.skippedByReason(), out,
                     hadoop, System.out);
+            run.withMaxSteps(cfg.getLong("train.maxSteps")).withEvaluationEvery(cfg.getInt("train.evalEvery"))
+                    .withProgressSeconds(cfg.getLong("train.progressSeconds"));
             if (cfg.get("train.onDivergence").equals("rollback")) {
                 run.withRollbacks(cfg.getInt("train.maxRollbacks"));
             }

@@ -38,7 +38,7 @@ import java.util.Set;
 public final class TrainingRun {
     /** Settings that may change between a run and its resumption without changing its results. */
     private static final Set<String> RESUMABLE_CHANGES = Set.of("train.epochs", "train.patience", "train.checkpointEvery",
-            "train.keepCheckpoints");
+            "train.keepCheckpoints", "train.maxSteps", "train.progressSeconds");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** How the run ended. */
@@ -58,6 +58,18 @@ public final class TrainingRun {
     private final Configuration conf;
     private final PrintStream console;
     private boolean reportFailureShown;
+    private long maxSteps;
+    private int evalEvery;
+    private long progressSeconds = 30;
+    // The run's state between rounds.
+    private ModelState state;
+    private RunPosition position;
+    private double bestLoss = Double.POSITIVE_INFINITY;
+    private int bestEpoch = -1;
+    private int evaluationsWithoutImprovement;
+    private int rollbacks;
+    private double lrScale = 1.0;
+    private List<String> metrics;
 
     public TrainingRun(ParameterAveragingTrainer trainer, NetworkSpec spec, TrainerSettings settings, ModelInfo info,
                        Map<String, String> config, Map<String, Long> skipped, Path out, Configuration conf, PrintStream console) {
@@ -95,139 +107,194 @@ public final class TrainingRun {
         FileSystem fs = out.getFileSystem(conf);
         fs.setWriteChecksum(false);
         CheckpointStore checkpoints = new CheckpointStore(new Path(out, "checkpoints"), conf);
-        ModelState state;
-        int startEpoch = 0;
-        double bestLoss = Double.POSITIVE_INFINITY;
-        int bestEpoch = -1;
-        int epochsWithoutImprovement = 0;
-        int rollbacks = 0;
-        double lrScale = 1.0;
-        List<String> metrics = new ArrayList<>();
+        metrics = new ArrayList<>();
         CheckpointStore.Checkpoint ckpt = resume ? checkpoints.latestValid() : null;
         if (ckpt != null) {
             checkSameConfig(ckpt.info());
-            OptimizerState opt = new OptimizerState(ckpt.optimizerSlots(), ckpt.optimizerStep());
-            state = new ModelState(ckpt.params(), opt);
-            startEpoch = ckpt.epoch();
+            state = new ModelState(ckpt.params(), new OptimizerState(ckpt.optimizerSlots(), ckpt.optimizerStep()));
+            position = RunPosition.readFrom(ckpt.info(), ckpt.epoch());
             bestLoss = ckpt.info().path("bestValidLoss").asDouble(Double.POSITIVE_INFINITY);
             bestEpoch = ckpt.info().path("bestEpoch").asInt(-1);
-            epochsWithoutImprovement = ckpt.info().path("epochsWithoutImprovement").asInt(0);
+            evaluationsWithoutImprovement = ckpt.info().path("epochsWithoutImprovement").asInt(0);
             rollbacks = ckpt.info().path("rollbacks").asInt(0);
             lrScale = ckpt.info().path("learningRateScale").asDouble(1.0);
             if (lrScale != 1.0) {
                 trainer.setSettings(settings.withLearningRateScale(lrScale));
             }
-            metrics.addAll(readMetrics(fs, startEpoch));
-            console.printf("resuming from %s (after epoch %d)%n", new Path(out, "checkpoints"), startEpoch);
+            metrics.addAll(readMetrics(fs, position.evaluations()));
+            console.printf("resuming from %s (epoch %d, round %d, %,d steps)%n", new Path(out, "checkpoints"),
+                    position.epoch() + 1, position.round() + 1, position.steps());
         } else {
             if (resume) {
                 console.println("no valid checkpoint found; starting from scratch");
             }
             state = ModelState.initial(spec, settings);
+            position = RunPosition.START;
         }
-        boolean stoppedEarly = false;
-        int epoch = startEpoch;
+        RunPosition resumedAt = position;
         long runStart = System.nanoTime();
-        for (; epoch < settings.epochs(); epoch++) {
-            long epochStart = System.nanoTime();
-            long broadcast = 0;
-            long compute = 0;
-            long computeSlowest = 0;
-            long computeMean = 0;
-            long driver = 0;
-            LossSum trainLoss = LossSum.ZERO;
-            long examples = 0;
-            long timesteps = 0;
-            Set<WorkerInfo> executors = new LinkedHashSet<>();
-            int rounds = trainer.roundsPerEpoch(epoch);
-            java.util.Collection<JvmMemory> executorMemory = List.of();
-            ModelState stateAtEpochStart = state;
-            boolean rolledBack = false;
-            for (int r = 0; r < rounds; r++) {
-                Tuple2<ModelState, ParameterAveragingTrainer.RoundStats> step = trainer.round(state, epoch, r);
-                ParameterAveragingTrainer.RoundStats s = step._2();
-                try {
-                    checkFinite(step._1(), s.loss(), epoch, r, "lower train.learningRate or set train.clipNorm");
-                } catch (TrainingDivergedException e) {
-                    if (rollbacks >= maxRollbacks) {
-                        throw maxRollbacks == 0 ? e : new TrainingDivergedException(e.getMessage() + "; gave up after "
-                                + rollbacks + " rollbacks");
-                    }
-                    rollbacks++;
-                    lrScale *= 0.5;
-                    trainer.setSettings(settings.withLearningRateScale(lrScale));
-                    console.printf("divergence in epoch %d, round %d: back to the start of the epoch with the learning rate"
-                            + " halved to %.3g (rollback %d of %d)%n", epoch + 1, r + 1, settings.schedule().baseRate() * lrScale,
-                            rollbacks, maxRollbacks);
-                    state = stateAtEpochStart;
-                    rolledBack = true;
-                    break;
-                }
-                state = step._1();
-                broadcast += s.broadcastNanos();
-                compute += s.computeNanos();
-                computeSlowest += s.computeMaxNanos();
-                computeMean += s.computeMeanNanos();
-                driver += s.driverNanos();
-                trainLoss = trainLoss.plus(s.loss());
-                examples += s.examples();
-                timesteps += s.timesteps();
-                executors.addAll(s.workers());
-                executorMemory = s.executorMemory();
-            }
-            if (rolledBack) {
-                epoch--;
+        long lastLine = runStart;
+        IntervalStats interval = new IntervalStats();
+        ModelState stateAtEvaluation = state;
+        RunPosition positionAtEvaluation = position;
+        boolean stoppedEarly = false;
+        while (!finished(position)) {
+            int rounds = trainer.roundsPerEpoch(position.epoch());
+            if (position.round() >= rounds) {
+                position = new RunPosition(position.epoch() + 1, 0, position.evaluations(), position.steps());
                 continue;
             }
-            long evalStart = System.nanoTime();
-            LossSum valid = trainer.evaluate(state.params());
-            long evalNanos = System.nanoTime() - evalStart;
-            double seconds = (System.nanoTime() - epochStart) / 1e9;
-            boolean improved = false;
-            if (valid != null) {
-                if (valid.mean() < bestLoss) {
-                    bestLoss = valid.mean();
-                    bestEpoch = epoch + 1;
-                    epochsWithoutImprovement = 0;
-                    improved = true;
-                } else {
-                    epochsWithoutImprovement++;
+            int budget = maxSteps > 0 ? (int) Math.min(Integer.MAX_VALUE, maxSteps - position.steps()) : Integer.MAX_VALUE;
+            int e = position.epoch();
+            int r = position.round();
+            Tuple2<ModelState, ParameterAveragingTrainer.RoundStats> step = trainer.round(state, e, r, budget);
+            try {
+                checkFinite(step._1(), step._2().loss(), e, r, "lower train.learningRate or set train.clipNorm");
+            } catch (TrainingDivergedException x) {
+                if (rollbacks >= maxRollbacks) {
+                    throw maxRollbacks == 0 ? x : new TrainingDivergedException(x.getMessage() + "; gave up after "
+                            + rollbacks + " rollbacks");
                 }
+                rollbacks++;
+                lrScale *= 0.5;
+                trainer.setSettings(settings.withLearningRateScale(lrScale));
+                console.printf("divergence in epoch %d, round %d: back to the last evaluation (epoch %d, round %d) with the"
+                        + " learning rate halved to %.3g (rollback %d of %d)%n", e + 1, r + 1, positionAtEvaluation.epoch() + 1,
+                        positionAtEvaluation.round() + 1, settings.schedule().baseRate() * lrScale, rollbacks, maxRollbacks);
+                state = stateAtEvaluation;
+                position = positionAtEvaluation;
+                interval = new IntervalStats();
+                continue;
             }
-            if (valid == null || improved) {
-                ModelDirectory.write(new Path(out, "model"), conf, new Model(spec, state.params(), info));
-            }
-            ObjectNode line = metricsLine(epoch + 1, trainLoss, valid, seconds, examples, timesteps, broadcast, compute,
-                    computeSlowest, computeMean, driver, evalNanos, rounds, executors);
-            memoryMetrics(line.putObject("memory"), executorMemory);
-            metrics.add(JSON.writeValueAsString(line));
-            AtomicFiles.write(fs, new Path(out, "metrics.jsonl"), (String.join("\n", metrics) + "\n").getBytes(StandardCharsets.UTF_8));
-            writeReport(fs, metrics);
-            boolean last = epoch + 1 == settings.epochs();
-            stoppedEarly = settings.patience() > 0 && epochsWithoutImprovement >= settings.patience();
-            if ((epoch + 1) % settings.checkpointEvery() == 0 || last || stoppedEarly) {
-                ObjectNode ckptInfo = JSON.createObjectNode();
-                ckptInfo.put("bestValidLoss", bestLoss);
-                ckptInfo.put("bestEpoch", bestEpoch);
-                ckptInfo.put("epochsWithoutImprovement", epochsWithoutImprovement);
-                ckptInfo.put("rollbacks", rollbacks);
-                ckptInfo.put("learningRateScale", lrScale);
-                ObjectNode cfg = ckptInfo.putObject("config");
-                config.forEach(cfg::put);
-                checkpoints.write(new CheckpointStore.Checkpoint(epoch + 1, state.params(), state.optimizer().slots,
-                        state.optimizer().step, ckptInfo), settings.keepCheckpoints());
-            }
-            double elapsed = (System.nanoTime() - runStart) / 1e9;
-            double eta = elapsed / Math.max(1, epoch + 1 - startEpoch) * (settings.epochs() - epoch - 1);
-            console.println(progressLine(epoch + 1, trainLoss, valid, timesteps / Math.max(1e-9, seconds), seconds, eta, improved));
-            if (stoppedEarly) {
-                console.printf("early stop: no better validation loss for %d epochs (best %.4f at epoch %d)%n",
-                        epochsWithoutImprovement, bestLoss, bestEpoch);
-                epoch++;
-                break;
+            state = step._1();
+            interval.add(step._2());
+            long batches = Math.min(budget, Math.min(trainer.batchesPerRound(e),
+                    (long) trainer.layout().maxBatches() - (long) r * trainer.batchesPerRound(e)));
+            position = new RunPosition(e, r + 1, position.evaluations(), position.steps() + batches);
+            boolean endOfEpoch = position.round() >= rounds;
+            boolean due = evalEvery > 0 ? interval.rounds >= evalEvery : endOfEpoch;
+            if (due || finished(position)) {
+                if (endOfEpoch) {
+                    position = new RunPosition(e + 1, 0, position.evaluations(), position.steps());
+                }
+                stoppedEarly = evaluate(fs, checkpoints, interval, e, r + 1, rounds, resumedAt, runStart);
+                interval = new IntervalStats();
+                stateAtEvaluation = state;
+                positionAtEvaluation = position;
+                lastLine = System.nanoTime();
+                if (stoppedEarly) {
+                    break;
+                }
+            } else if (System.nanoTime() - lastLine > progressSeconds * 1_000_000_000L) {
+                console.println(progressInEpoch(interval, e, r + 1, rounds, resumedAt, runStart));
+                lastLine = System.nanoTime();
             }
         }
-        return new Outcome(new Path(out, "model"), epoch, bestLoss, bestEpoch, stoppedEarly, state.params());
+        return new Outcome(new Path(out, "model"), position.epoch(), bestLoss, bestEpoch, stoppedEarly, state.params());
+    }
+
+    /** The run is done: every epoch ran, or the step budget is spent. */
+    private boolean finished(RunPosition p) {
+        return p.epoch() >= settings.epochs() || maxSteps > 0 && p.steps() >= maxSteps;
+    }
+
+    /** With {@code train.evalEvery}: evaluate every this many rounds (0 = at the end of each epoch). */
+    public TrainingRun withEvaluationEvery(int rounds) {
+        this.evalEvery = rounds;
+        return this;
+    }
+
+    /** At most this many seconds between progress lines inside an epoch. */
+    public TrainingRun withProgressSeconds(long seconds) {
+        this.progressSeconds = seconds;
+        return this;
+    }
+
+    /** With {@code train.maxSteps}: stop after this many minibatch steps per worker. */
+    public TrainingRun withMaxSteps(long steps) {
+        this.maxSteps = steps;
+        return this;
+    }
+
+    /**
+     * Validation, the model if it improved, a metrics line, a checkpoint when due, a progress line.
+     * Returns whether early stopping ends the run.
+     */
+    private boolean evaluate(FileSystem fs, CheckpointStore checkpoints, IntervalStats interval, int epoch, int roundsDone,
+                             int rounds, RunPosition resumedAt, long runStart) throws IOException {
+        position = new RunPosition(position.epoch(), position.round(), position.evaluations() + 1, position.steps());
+        int n = position.evaluations();
+        long evalStart = System.nanoTime();
+        LossSum valid = trainer.evaluate(state.params());
+        long evalNanos = System.nanoTime() - evalStart;
+        double seconds = interval.seconds();
+        boolean improved = false;
+        if (valid != null) {
+            if (valid.mean() < bestLoss) {
+                bestLoss = valid.mean();
+                bestEpoch = epoch + 1;
+                evaluationsWithoutImprovement = 0;
+                improved = true;
+            } else {
+                evaluationsWithoutImprovement++;
+            }
+        }
+        if (valid == null || improved) {
+            ModelDirectory.write(new Path(out, "model"), conf, new Model(spec, state.params(), info));
+        }
+        ObjectNode line = metricsLine(epoch + 1, interval.trainLoss, valid, seconds, interval.examples, interval.timesteps,
+                interval.broadcast, interval.compute, interval.computeSlowest, interval.computeMean, interval.driver, evalNanos,
+                interval.rounds, interval.executors);
+        line.put("evaluation", n);
+        line.put("roundInEpoch", roundsDone);
+        line.put("roundsInEpoch", rounds);
+        line.put("steps", position.steps());
+        memoryMetrics(line.putObject("memory"), interval.executorMemory);
+        metrics.add(JSON.writeValueAsString(line));
+        AtomicFiles.write(fs, new Path(out, "metrics.jsonl"), (String.join("\n", metrics) + "\n").getBytes(StandardCharsets.UTF_8));
+        writeReport(fs, metrics);
+        boolean last = finished(position);
+        boolean stoppedEarly = settings.patience() > 0 && evaluationsWithoutImprovement >= settings.patience();
+        if (n % settings.checkpointEvery() == 0 || last || stoppedEarly) {
+            ObjectNode ckptInfo = JSON.createObjectNode();
+            ckptInfo.put("bestValidLoss", bestLoss);
+            ckptInfo.put("bestEpoch", bestEpoch);
+            ckptInfo.put("epochsWithoutImprovement", evaluationsWithoutImprovement);
+            ckptInfo.put("rollbacks", rollbacks);
+            ckptInfo.put("learningRateScale", lrScale);
+            position.writeTo(ckptInfo);
+            ObjectNode cfg = ckptInfo.putObject("config");
+            config.forEach(cfg::put);
+            checkpoints.write(new CheckpointStore.Checkpoint(n, state.params(), state.optimizer().slots,
+                    state.optimizer().step, ckptInfo), settings.keepCheckpoints());
+        }
+        console.println(progressLine(epoch + 1, roundsDone, rounds, interval.trainLoss, valid,
+                interval.timesteps / Math.max(1e-9, seconds), seconds, eta(resumedAt, runStart), improved));
+        if (stoppedEarly) {
+            console.printf("early stop: no better validation loss for %d evaluations (best %.4f at epoch %d)%n",
+                    evaluationsWithoutImprovement, bestLoss, bestEpoch);
+        }
+        return stoppedEarly;
+    }
+
+    /** Seconds left, from the steps per second since this process started (or resumed) the run. */
+    private double eta(RunPosition resumedAt, long runStart) {
+        double elapsed = (System.nanoTime() - runStart) / 1e9;
+        long done = position.steps() - resumedAt.steps();
+        long total = (long) trainer.layout().maxBatches() * settings.epochs();
+        if (maxSteps > 0) {
+            total = Math.min(total, maxSteps);
+        }
+        return done <= 0 ? 0 : elapsed / done * Math.max(0, total - position.steps());
+    }
+
+    /** A line inside a long epoch: rounds done, steps per second, ETA. */
+    private String progressInEpoch(IntervalStats interval, int epoch, int roundsDone, int rounds, RunPosition resumedAt,
+                                   long runStart) {
+        double seconds = interval.seconds();
+        return String.format("epoch %d/%d  round %d/%d  train loss %.4f  %,.0f steps/s  %,d steps  ETA %s", epoch + 1,
+                settings.epochs(), roundsDone, rounds, interval.trainLoss.mean(), interval.timesteps / Math.max(1e-9, seconds),
+                position.steps(), duration(eta(resumedAt, runStart)));
     }
 
     /** report.html and loss.png; a failure to draw (no fonts, say) is a warning, never the end of a run. */
@@ -256,7 +323,7 @@ public final class TrainingRun {
         }
     }
 
-    private List<String> readMetrics(FileSystem fs, int upToEpoch) throws IOException {
+    private List<String> readMetrics(FileSystem fs, int upToEvaluation) throws IOException {
         Path p = new Path(out, "metrics.jsonl");
         List<String> kept = new ArrayList<>();
         if (!fs.exists(p)) {
@@ -271,7 +338,8 @@ public final class TrainingRun {
                 continue;
             }
             try {
-                if (JSON.readTree(line).path("epoch").asInt(Integer.MAX_VALUE) <= upToEpoch) {
+                var n = JSON.readTree(line);
+                if (n.path("evaluation").asInt(n.path("epoch").asInt(Integer.MAX_VALUE)) <= upToEvaluation) {
                     kept.add(line);
                 }
             } catch (IOException e) {
@@ -369,10 +437,14 @@ public final class TrainingRun {
         }
     }
 
-    private String progressLine(int epoch, LossSum train, LossSum valid, double stepsPerSecond, double seconds, double eta,
-                                boolean improved) {
+    private String progressLine(int epoch, int roundsDone, int rounds, LossSum train, LossSum valid, double stepsPerSecond,
+                                double seconds, double eta, boolean improved) {
         StringBuilder b = new StringBuilder();
-        b.append(String.format("epoch %d/%d  train loss %.4f", epoch, settings.epochs(), train.mean()));
+        b.append(String.format("epoch %d/%d", epoch, settings.epochs()));
+        if (roundsDone < rounds) {
+            b.append(String.format(" (round %d/%d)", roundsDone, rounds));
+        }
+        b.append(String.format("  train loss %.4f", train.mean()));
         if (valid != null) {
             b.append(String.format("  valid loss %.4f%s", valid.mean(), improved ? " *" : ""));
             if (spec.loss() == LossKind.SOFTMAX_CROSS_ENTROPY) {

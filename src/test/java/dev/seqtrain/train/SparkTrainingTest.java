@@ -58,6 +58,40 @@ class SparkTrainingTest {
     }
 
     @Test
+    void runInStepsResumesMidEpochToTheSameBytes() throws Exception {
+        // Uninterrupted: 20 steps per worker, evaluations every 3 rounds (of 4 batches), ending mid-epoch.
+        String[] steps = {"--set", "train.evalEvery=3", "--set", "train.averagingFrequency=1", "--set", "train.epochs=9"};
+        Path whole = dir.resolve("steps-whole");
+        assertEquals(0, train(whole, concat(steps, "--set", "train.maxSteps=20")));
+        // Interrupted after 7 steps (a mid-epoch checkpoint at a step budget), then resumed to 20.
+        Path split = dir.resolve("steps-split");
+        assertEquals(0, train(split, concat(steps, "--set", "train.maxSteps=7")));
+        var ckpt = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                Files.readString(split.resolve("checkpoints/epoch-000003/checkpoint.json")));
+        assertEquals(7, ckpt.path("steps").asLong());
+        assertTrue(ckpt.path("nextRound").asInt() > 0, "stopped inside an epoch: " + ckpt);
+        assertEquals(0, train(split, concat(steps, "--set", "train.maxSteps=20", "--resume")));
+        assertArrayEquals(weights(whole), weights(split));
+        List<String> metrics = Files.readAllLines(whole.resolve("metrics.jsonl"));
+        assertTrue(metrics.get(metrics.size() - 1).contains("\"steps\":20"), metrics.get(metrics.size() - 1));
+        // The resumed run kept the first run's history and ends with the same validation loss.
+        List<String> resumed = Files.readAllLines(split.resolve("metrics.jsonl"));
+        assertEquals(validLoss(metrics.get(0)), validLoss(resumed.get(0)), "the history before the interruption is kept");
+        assertTrue(resumed.get(2).contains("\"steps\":7"), resumed.get(2));
+        assertEquals(validLoss(metrics.get(metrics.size() - 1)), validLoss(resumed.get(resumed.size() - 1)));
+    }
+
+    private static double validLoss(String line) {
+        return Double.parseDouble(line.replaceAll(".*\"validLoss\":([0-9.]+).*", "$1"));
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] out = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    @Test
     void sameConfigAndPartitionsGiveByteIdenticalWeights() throws Exception {
         assertEquals(0, train(dir.resolve("a1")));
         assertEquals(0, train(dir.resolve("a2")));
