@@ -13,6 +13,8 @@ public final class ExampleCodec {
     private static final int FEATURES = 2;
     private static final int STEP_LABELS = 4;
     private static final int TARGETS = 8;
+    /** A language model's window: the targets are the tokens shifted by one, so only the last target is stored. */
+    private static final int NEXT_TOKENS = 16;
 
     private ExampleCodec() {
     }
@@ -23,12 +25,13 @@ public final class ExampleCodec {
     }
 
     public static byte[] encode(SequenceExample e, int idWidth) {
+        boolean next = isNextToken(e.tokens(), e.stepLabels());
         int flags = (e.tokens() != null ? TOKENS : 0) | (e.features() != null ? FEATURES : 0)
-                | (e.stepLabels() != null ? STEP_LABELS : 0) | (e.targets() != null ? TARGETS : 0);
+                | (e.stepLabels() != null ? (next ? NEXT_TOKENS : STEP_LABELS) : 0) | (e.targets() != null ? TARGETS : 0);
         int size = 1 + 1 + 4 + 4 + 4;
         size += e.tokens() != null ? e.tokens().length * idWidth : 0;
         size += e.features() != null ? 4 + e.features().length * 4 : 0;
-        size += e.stepLabels() != null ? e.stepLabels().length * idWidth : 0;
+        size += e.stepLabels() != null ? (next ? 1 : e.stepLabels().length) * idWidth : 0;
         size += e.targets() != null ? 4 + e.targets().length * 4 : 0;
         ByteBuffer b = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
         b.put((byte) flags).put((byte) idWidth).putInt(e.length()).putInt(e.label()).putInt(0);
@@ -40,7 +43,9 @@ public final class ExampleCodec {
             b.asFloatBuffer().put(e.features());
             b.position(b.position() + 4 * e.features().length);
         }
-        if (e.stepLabels() != null) {
+        if (next) {
+            putIds(b, new int[] {e.stepLabels()[e.length() - 1]}, idWidth);
+        } else if (e.stepLabels() != null) {
             putIds(b, e.stepLabels(), idWidth);
         }
         if (e.targets() != null) {
@@ -61,8 +66,26 @@ public final class ExampleCodec {
         int[] tokens = (flags & TOKENS) != 0 ? getIds(b, length, width) : null;
         float[] features = (flags & FEATURES) != 0 ? getFloats(b) : null;
         int[] stepLabels = (flags & STEP_LABELS) != 0 ? getIds(b, length, width) : null;
+        if ((flags & NEXT_TOKENS) != 0) {
+            stepLabels = new int[length];
+            System.arraycopy(tokens, 1, stepLabels, 0, length - 1);
+            stepLabels[length - 1] = getIds(b, 1, width)[0];
+        }
         float[] targets = (flags & TARGETS) != 0 ? getFloats(b) : null;
         return new SequenceExample(length, features, tokens, label, stepLabels, targets);
+    }
+
+    /** Whether {@code targets[t] == tokens[t+1]} for every step but the last. */
+    static boolean isNextToken(int[] tokens, int[] targets) {
+        if (tokens == null || targets == null || tokens.length != targets.length) {
+            return false;
+        }
+        for (int t = 0; t + 1 < tokens.length; t++) {
+            if (targets[t] != tokens[t + 1]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     static void putIds(ByteBuffer b, int[] ids, int width) {
