@@ -67,7 +67,9 @@ final class TrainCommand implements Callable<Integer> {
         TrainingRun.prepareOutput(out, hadoop, resume, overwrite);
         long started = System.nanoTime();
         try (JavaSparkContext sc = SparkSessions.start(master, "seqtrain train " + name)) {
+            long loadStart = System.nanoTime();
             SparkDataset.Loaded data = SparkDataset.load(sc, dataSettings(cfg));
+            double readSeconds = (System.nanoTime() - loadStart) / 1e9;
             NetworkSpec spec = networkSpec(cfg, data);
             TrainerSettings settings = trainerSettings(cfg);
             String unknown = cfg.get("data.unknownChar");
@@ -82,6 +84,9 @@ final class TrainCommand implements Callable<Integer> {
             ParameterAveragingTrainer trainer = new ParameterAveragingTrainer(sc, spec, settings, data.examples(),
                     new ParameterAveragingTrainer.Placement(org.apache.spark.storage.StorageLevel.fromString(cfg.get("data.storageLevel")),
                             cfg.getInt("data.chunkBatches")));
+            double packSeconds = (System.nanoTime() - loadStart) / 1e9 - readSeconds;
+            System.out.printf("seqtrain: data read in %.1f s (summaries), packed in %.1f s: %,d batches in %,d chunks (%s)%n",
+                    readSeconds, packSeconds, trainer.layout().totalBatches(), trainer.layout().partitions(), cfg.get("data.storageLevel"));
             int rounds = trainer.roundsPerEpoch(0);
             System.out.printf("seqtrain: %d workers, %d round%s in the first epoch, GEMM on the driver: %s%n", trainer.workers(),
                     rounds, rounds == 1 ? "" : "s", dev.seqtrain.nn.GemmBackend.describe());

@@ -7,10 +7,8 @@ import dev.seqtrain.nn.NetworkSpec;
 import dev.seqtrain.nn.Task;
 import dev.seqtrain.train.Permutation;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import scala.Tuple2;
@@ -143,7 +141,24 @@ public final class SparkDataset {
         }
         return rdd.mapPartitionsWithIndex((pid, it) -> {
             FileSplit f = it.next();
-            Iterator<CsvSplits.Parsed> parsed = CsvSplits.read(f, before[pid], o, HadoopFiles.fromMap(conf));
+            Iterator<CsvSplits.Parsed> opened;
+            try {
+                opened = CsvSplits.read(f, before[pid], o, HadoopFiles.fromMap(conf));
+            } catch (BadInputException e) {
+                // A bad header refuses the whole file: raised where the summary pass reads, to reach the driver as its error.
+                opened = new Iterator<>() {
+                    @Override
+                    public boolean hasNext() {
+                        throw e;
+                    }
+
+                    @Override
+                    public CsvSplits.Parsed next() {
+                        throw e;
+                    }
+                };
+            }
+            Iterator<CsvSplits.Parsed> parsed = opened;
             return new Iterator<Record>() {
                 @Override
                 public boolean hasNext() {
@@ -243,13 +258,5 @@ public final class SparkDataset {
             m.put(codePoints.get(i), i);
         }
         return m;
-    }
-
-    static <T> Broadcast<T> broadcast(JavaSparkContext sc, T value) {
-        return sc.broadcast(value);
-    }
-
-    static JavaPairRDD<Long, byte[]> union(JavaPairRDD<Long, byte[]> a, JavaPairRDD<Long, byte[]> b) {
-        return b == null ? a : a.union(b);
     }
 }

@@ -43,13 +43,6 @@ public final class TextCorpus {
         return out.flip().toString();
     }
 
-    /** Characters (as strings, one code point each) in first-seen order; callers sort the union. */
-    public static TreeSet<Integer> codePoints(String text) {
-        TreeSet<Integer> set = new TreeSet<>();
-        text.codePoints().forEach(set::add);
-        return set;
-    }
-
     /** Encodes text with a vocabulary map (code point → id); unknown characters are an error. */
     public static int[] encode(String text, Map<Integer, Integer> vocabulary, String source) {
         return encode(text, vocabulary, source, -1);

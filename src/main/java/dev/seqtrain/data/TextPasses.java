@@ -70,7 +70,7 @@ final class TextPasses {
         }
         long validCount = train.valid() + (valid == null ? 0 : valid.valid());
         SparkDataset.ValidSample sample = new SparkDataset.ValidSample(validCount, s.validMaxExamples(), s.seed());
-        Broadcast<Map<Integer, Integer>> vocab = sc.broadcast(SparkDataset.index(codePoints));
+        Broadcast<int[]> vocab = sc.broadcast(TextSplits.idsByCodePoint(codePoints));
         int idWidth = ExampleCodec.idWidth(codePoints.size());
         JavaPairRDD<Long, byte[]> keyed = windows(sc, s, conf, train, vocab, sample, holdOut, false, length, stride, idWidth);
         if (valid != null) {
@@ -140,7 +140,7 @@ final class TextPasses {
     }
 
     private static JavaPairRDD<Long, byte[]> windows(JavaSparkContext sc, SparkDataset.Settings s, Map<String, String> conf,
-                                                     Source src, Broadcast<Map<Integer, Integer>> vocab,
+                                                     Source src, Broadcast<int[]> vocab,
                                                      SparkDataset.ValidSample sample, boolean holdOut, boolean allValid,
                                                      int length, int stride, int idWidth) {
         JavaRDD<FileSplit> rdd = SparkDataset.splitsRdd(sc, src.splits());

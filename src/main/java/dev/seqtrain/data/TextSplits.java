@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.NoSuchElementException;
 
 /**
@@ -68,7 +67,7 @@ final class TextSplits {
      * Pass 2 of one split: its windows in order, each tagged with its window index in the file, as
      * lazily as they are read (the split is never held whole).
      */
-    static Iterator<Window> windows(FileSplit split, Place place, Map<Integer, Integer> vocabulary, int length, int stride,
+    static Iterator<Window> windows(FileSplit split, Place place, int[] vocabulary, int length, int stride,
                                     Configuration conf) throws IOException {
         long first = place.firstWindow(stride);
         long end = place.endWindow(stride, length);
@@ -80,6 +79,7 @@ final class TextSplits {
         return new Iterator<>() {
             final int[] ring = new int[length + 1];
             long position = place.firstChar();   // file offset, in characters, of the next character read
+            int slot = (int) (position % ring.length);   // where that character goes in the ring
             long next = first;
 
             @Override
@@ -100,19 +100,24 @@ final class TextSplits {
                             throw new IllegalStateException(split.file() + " ended at character " + position
                                     + ", before the " + place.fileChars() + " that pass 1 counted: the file changed while it was read");
                         }
-                        Integer id = vocabulary.get(cp);
-                        if (id == null) {
+                        int id = cp < vocabulary.length ? vocabulary[cp] : -1;
+                        if (id < 0) {
                             throw new IllegalStateException(split.file() + ": character U+" + Integer.toHexString(cp)
                                     + " was not seen by pass 1: the file changed while it was read");
                         }
-                        ring[(int) (position % ring.length)] = id;
+                        ring[slot] = id;
+                        slot = slot + 1 == ring.length ? 0 : slot + 1;
                         position++;
                     }
                     int[] x = new int[length];
                     int[] y = new int[length];
+                    // The window is the ring's last length+1 characters, oldest first: it starts at the slot
+                    // the next character would overwrite.
+                    int at = slot;
                     for (int t = 0; t < length; t++) {
-                        x[t] = ring[(int) ((startChar + t) % ring.length)];
-                        y[t] = ring[(int) ((startChar + t + 1) % ring.length)];
+                        x[t] = ring[at];
+                        at = at + 1 == ring.length ? 0 : at + 1;
+                        y[t] = ring[at];
                     }
                     Window w = new Window(next, new SequenceExample(length, null, x, SequenceExample.NO_LABEL, y, null));
                     next++;
@@ -148,6 +153,16 @@ final class TextSplits {
     /** Whether the next character starts inside the split (a compressed file's one split owns everything). */
     private static boolean owned(Utf8Chars chars, FileSplit split) {
         return split.whole() || chars.position() < split.end();
+    }
+
+    /** Token id by code point (-1: not in the vocabulary), an array because it is looked up for every character. */
+    static int[] idsByCodePoint(List<Integer> codePoints) {
+        int[] ids = new int[codePoints.get(codePoints.size() - 1) + 1];
+        java.util.Arrays.fill(ids, -1);
+        for (int i = 0; i < codePoints.size(); i++) {
+            ids[codePoints.get(i)] = i;
+        }
+        return ids;
     }
 
     /** Distinct code points of all splits, in code point order. */

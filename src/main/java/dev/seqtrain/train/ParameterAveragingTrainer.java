@@ -19,7 +19,10 @@ import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.rdd.ShuffledRDD;
 import org.apache.spark.storage.StorageLevel;
+import scala.reflect.ClassTag;
+import scala.reflect.ClassTag$;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import scala.Tuple2;
@@ -121,31 +124,36 @@ public final class ParameterAveragingTrainer {
     }
 
     /**
-     * Packs the examples once: each goes to its chunk by its ordinal's key, Spark's external sort puts
-     * a chunk's examples in slot order (spilling as needed), and consecutive examples form the batches.
+     * Packs the examples once: each goes to its chunk by its ordinal's key (a shuffle in our own record
+     * format, sorted serialized on the map side and spilled as needed), a chunk's examples are put in
+     * slot order, and consecutive examples form the batches. A chunk is small by construction.
      */
     private static JavaRDD<byte[]> pack(IndexedExamples data, PartitionLayout layout, NetworkSpec spec) {
         int idWidth = ExampleCodec.idWidth(Math.max(spec.categoricalInput() ? spec.inputSize() : 1, spec.outputSize()));
         int batchSize = layout.batchSize();
-        return data.keyed()
-                .mapToPair(t -> new Tuple2<>(t._1() >= 0 ? layout.trainKey(t._1())
-                        : layout.validKey(IndexedExamples.validOrdinal(t._1())), t._2()))
-                .repartitionAndSortWithinPartitions(new KeyPartitioner(layout.partitions()))
-                .mapPartitions(it -> new java.util.Iterator<byte[]>() {
-                    @Override
-                    public boolean hasNext() {
-                        return it.hasNext();
-                    }
-
-                    @Override
-                    public byte[] next() {
-                        List<SequenceExample> batch = new ArrayList<>(batchSize);
-                        while (batch.size() < batchSize && it.hasNext()) {
-                            batch.add(ExampleCodec.decode(it.next()._2()));
-                        }
-                        return BatchCodec.encode(Batcher.pack(batch, spec, true), idWidth);
-                    }
-                }, true);
+        JavaPairRDD<Long, byte[]> keyed = data.keyed().mapToPair(t -> new Tuple2<>(t._1() >= 0 ? layout.trainKey(t._1())
+                : layout.validKey(IndexedExamples.validOrdinal(t._1())), t._2()));
+        ClassTag<Long> longTag = ClassTag$.MODULE$.apply(Long.class);
+        ClassTag<byte[]> bytesTag = ClassTag$.MODULE$.apply(byte[].class);
+        ShuffledRDD<Long, byte[], byte[]> shuffled = new ShuffledRDD<>(keyed.rdd(), new KeyPartitioner(layout.partitions()),
+                longTag, bytesTag, bytesTag);
+        shuffled.setSerializer(new KeyedBytesSerializer());
+        return JavaPairRDD.fromRDD(shuffled, longTag, bytesTag).mapPartitions(it -> {
+            // One chunk: a bounded number of examples, sorted by slot here rather than by Spark's object sorter.
+            List<Tuple2<Long, byte[]>> chunk = new ArrayList<>();
+            it.forEachRemaining(chunk::add);
+            chunk.sort(Comparator.comparingLong(Tuple2::_1));
+            List<byte[]> batches = new ArrayList<>((chunk.size() + batchSize - 1) / batchSize);
+            for (int from = 0; from < chunk.size(); from += batchSize) {
+                List<SequenceExample> batch = new ArrayList<>(batchSize);
+                for (int i = from; i < Math.min(chunk.size(), from + batchSize); i++) {
+                    batch.add(ExampleCodec.decode(chunk.get(i)._2()));
+                    chunk.set(i, null);
+                }
+                batches.add(BatchCodec.encode(Batcher.pack(batch, spec, true), idWidth));
+            }
+            return batches.iterator();
+        }, true);
     }
 
     /** Partition = the key's high half (the layout's chunk). */
@@ -178,32 +186,17 @@ public final class ParameterAveragingTrainer {
     }
 
     /**
-     * Computes and persists every chunk, a worker's chunks by one task, so they are cached together on
-     * one executor and later rounds read them there; checks the batch counts against the layout.
+     * Computes and persists every chunk, one task per chunk (a task that read many shuffle partitions
+     * would hold each one's sort buffers until it ended), and checks the batch count against the layout.
      */
     private void materialize() {
-        List<int[]> groups = new ArrayList<>();
+        long expected = layout.validBatches();
         for (int w = 0; w < workers; w++) {
-            int[] g = new int[layout.chunks(w)];
-            for (int c = 0; c < g.length; c++) {
-                g[c] = layout.trainPartition(w, c);
-            }
-            groups.add(g);
+            expected += layout.batches(w);
         }
-        groups.addAll(validGroups());
-        List<Long> counts = grouped(groups).mapPartitions(it -> {
-            long n = 0;
-            while (it.hasNext()) {
-                it.next();
-                n++;
-            }
-            return List.of(n).iterator();
-        }).collect();
-        for (int w = 0; w < workers; w++) {
-            if (counts.get(w) != layout.batches(w)) {
-                throw new IllegalStateException("worker " + w + " holds " + counts.get(w) + " batches, the layout expects "
-                        + layout.batches(w));
-            }
+        long got = chunks.count();
+        if (got != expected) {
+            throw new IllegalStateException("the persisted chunks hold " + got + " batches, the layout expects " + expected);
         }
     }
 
@@ -378,6 +371,6 @@ public final class ParameterAveragingTrainer {
 
     /** Releases the persisted batches. */
     public void close() {
-        chunks.unpersist(false);
+        chunks.unpersist(true);
     }
 }

@@ -74,6 +74,20 @@ public final class PartitionLayout implements Serializable {
         return (int) ((validCount + chunkExamples - 1) / chunkExamples);
     }
 
+    /** Training and validation batches of all workers. */
+    public long totalBatches() {
+        long n = validBatches();
+        for (int w = 0; w < workers; w++) {
+            n += batches(w);
+        }
+        return n;
+    }
+
+    /** Validation batches: every chunk but the last is whole, and a chunk is a whole number of batches. */
+    public long validBatches() {
+        return (validCount + batchSize - 1) / batchSize;
+    }
+
     public int validPartition(int i) {
         return workers * maxChunks + i;
     }
