@@ -10,10 +10,8 @@ import scala.Tuple2;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import java.util.TreeSet;
 
 /**
@@ -188,6 +186,16 @@ final class RecordPasses {
         }).collect();
     }
 
+    /** Whether the task can use the record's targets (the summary pass counted those it cannot as bad). */
+    private static boolean usable(SparkDataset.Record r, SparkDataset.Settings s) {
+        try {
+            TaskTargets.check(r.sequence(), s.task(), r.source());
+            return true;
+        } catch (BadInputException e) {
+            return false;
+        }
+    }
+
     private static JavaPairRDD<Long, byte[]> encode(JavaRDD<SparkDataset.Record> records, SparkDataset.Settings s,
                                                     List<Summary> parts, boolean holdOut, boolean allValid,
                                                     Broadcast<Map<String, Integer>> classes, float[][] scaling,
@@ -200,49 +208,20 @@ final class RecordPasses {
         }
         float[] mean = scaling[0];
         float[] std = scaling[1];
-        return records.mapPartitionsWithIndex((pid, it) -> new Iterator<Tuple2<Long, byte[]>>() {
-            long train = trainBase[pid];
-            long valid = validBase[pid];
-            Tuple2<Long, byte[]> next;
-
-            @Override
-            public boolean hasNext() {
-                while (next == null && it.hasNext()) {
-                    SparkDataset.Record r = it.next();
-                    if (r.bad() != null) {
-                        continue;
-                    }
-                    try {
-                        TaskTargets.check(r.sequence(), s.task(), r.source());
-                    } catch (BadInputException e) {
-                        continue;   // counted as skipped by the summary pass
-                    }
-                    long key;
-                    if (validation(r, s, holdOut, allValid)) {
-                        long v = sample.ordinal(valid++);
-                        if (v < 0) {
-                            continue;
-                        }
-                        key = IndexedExamples.validKey(v);
-                    } else {
-                        key = train++;
-                    }
-                    SequenceExample e = FeatureScaling.normalize(TaskTargets.toExample(r.sequence(), s.task(), classes.value(),
-                            r.source()), mean, std);
-                    next = new Tuple2<>(key, ExampleCodec.encode(e, idWidth));
+        return records.mapPartitionsWithIndex((pid, it) -> {
+            Ordinals ordinals = new Ordinals(trainBase[pid], validBase[pid], sample);
+            return new SkippingIterator<SparkDataset.Record, Tuple2<Long, byte[]>>(it, r -> {
+                if (r.bad() != null || !usable(r, s)) {
+                    return null;   // counted as skipped by the summary pass
                 }
-                return next != null;
-            }
-
-            @Override
-            public Tuple2<Long, byte[]> next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException();
+                long key = ordinals.next(validation(r, s, holdOut, allValid));
+                if (key == Ordinals.NONE) {
+                    return null;
                 }
-                Tuple2<Long, byte[]> n = next;
-                next = null;
-                return n;
-            }
+                SequenceExample e = FeatureScaling.normalize(TaskTargets.toExample(r.sequence(), s.task(), classes.value(),
+                        r.source()), mean, std);
+                return new Tuple2<>(key, ExampleCodec.encode(e, idWidth));
+            });
         }, true).mapToPair(t -> t);
     }
 }

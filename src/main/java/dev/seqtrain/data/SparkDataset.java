@@ -158,19 +158,8 @@ public final class SparkDataset {
                     }
                 };
             }
-            Iterator<CsvSplits.Parsed> parsed = opened;
-            return new Iterator<Record>() {
-                @Override
-                public boolean hasNext() {
-                    return parsed.hasNext();
-                }
-
-                @Override
-                public Record next() {
-                    CsvSplits.Parsed p = parsed.next();
-                    return new Record(HoldOut.recordKey(f.fileIndex(), p.place()), f.file(), p.sequence(), p.bad());
-                }
-            };
+            return new SkippingIterator<CsvSplits.Parsed, Record>(opened,
+                    p -> new Record(HoldOut.recordKey(f.fileIndex(), p.place()), f.file(), p.sequence(), p.bad()));
         }, true);
     }
 

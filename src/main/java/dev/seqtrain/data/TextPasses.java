@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
 
 /**
  * A character corpus in two passes over its splits: characters and vocabulary per split
@@ -153,40 +152,13 @@ final class TextPasses {
             FileSplit f = it.next();
             Iterator<TextSplits.Window> w = TextSplits.windows(f, places.get(pid), vocab.value(), length, stride,
                     HadoopFiles.fromMap(conf));
-            return new Iterator<Tuple2<Long, byte[]>>() {
-                long train = trainBase[pid];
-                long valid = validBase[pid];
-                Tuple2<Long, byte[]> next;
-
-                @Override
-                public boolean hasNext() {
-                    while (next == null && w.hasNext()) {
-                        TextSplits.Window x = w.next();
-                        long key;
-                        if (allValid || holdOut && HoldOut.isValidation(HoldOut.recordKey(f.fileIndex(), x.index()), seed, fraction)) {
-                            long v = sample.ordinal(valid++);
-                            if (v < 0) {
-                                continue;
-                            }
-                            key = IndexedExamples.validKey(v);
-                        } else {
-                            key = train++;
-                        }
-                        next = new Tuple2<>(key, ExampleCodec.encode(x.example(), idWidth));
-                    }
-                    return next != null;
-                }
-
-                @Override
-                public Tuple2<Long, byte[]> next() {
-                    if (!hasNext()) {
-                        throw new NoSuchElementException();
-                    }
-                    Tuple2<Long, byte[]> n = next;
-                    next = null;
-                    return n;
-                }
-            };
+            Ordinals ordinals = new Ordinals(trainBase[pid], validBase[pid], sample);
+            return new SkippingIterator<TextSplits.Window, Tuple2<Long, byte[]>>(w, x -> {
+                boolean validation = allValid
+                        || holdOut && HoldOut.isValidation(HoldOut.recordKey(f.fileIndex(), x.index()), seed, fraction);
+                long key = ordinals.next(validation);
+                return key == Ordinals.NONE ? null : new Tuple2<>(key, ExampleCodec.encode(x.example(), idWidth));
+            });
         }, true).mapToPair(t -> t);
     }
 }

@@ -252,18 +252,19 @@ public final class ParameterAveragingTrainer {
         NetworkSpec sp = spec;
         TrainerSettings s = settings;
         int k = Round.k(s, epoch, layout.maxBatches());
-        List<List<PartitionLayout.BatchRef>> plans = new ArrayList<>();
+        int from = round * k;
+        int to = (int) Math.min((long) from + Math.min(k, maxBatches), Integer.MAX_VALUE);
+        PartitionLayout lay = layout;
+        // The driver needs only which chunks each worker reads; the task derives its plan itself (a plan
+        // of a whole epoch can be a million entries, not worth shipping).
         List<int[]> groups = new ArrayList<>();
         for (int w = 0; w < workers; w++) {
-            int from = round * k;
-            int to = (int) Math.min((long) from + Math.min(k, maxBatches), layout.batches(w));
-            List<PartitionLayout.BatchRef> plan = from < to ? layout.plan(w, epoch, from, to) : List.of();
-            plans.add(plan);
-            groups.add(plan.stream().mapToInt(PartitionLayout.BatchRef::partition).distinct().toArray());
+            groups.add(lay.plan(w, epoch, from, to).stream().mapToInt(PartitionLayout.BatchRef::partition)
+                    .distinct().toArray());
         }
         JavaPairRDD<Integer, RoundResult> results = grouped(groups).mapPartitionsWithIndex((pid, it) -> {
             failFirstAttemptIfAsked(pid, epoch, round);
-            PlannedBatches batches = new PlannedBatches(it, plans.get(pid));
+            PlannedBatches batches = new PlannedBatches(it, lay.plan(pid, epoch, from, to));
             RoundResult r = s.averageGradients()
                     ? Round.gradient(sp, s, bc.value(), batches.hasNext() ? batches.next() : null, epoch, round, pid)
                     : Round.train(sp, s, bc.value(), batches, epoch, round, pid);

@@ -116,9 +116,13 @@ public final class PartitionLayout implements Serializable {
     public record BatchRef(int partition, int index) implements Serializable {
     }
 
-    /** The batches worker w trains at epoch positions [from, to), in order. */
+    /** The batches worker w trains at epoch positions [from, to) (clipped to its batches), in order. */
     public List<BatchRef> plan(int w, int epoch, int from, int to) {
         List<BatchRef> out = new ArrayList<>();
+        to = (int) Math.min(to, batches(w));
+        if (from >= to) {
+            return out;
+        }
         int[] chunkOrder = shuffled(chunks(w), Seeds.mix(seed, epoch, w, 1));
         int position = 0;
         for (int c : chunkOrder) {
