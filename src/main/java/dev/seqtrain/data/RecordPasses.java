@@ -90,6 +90,10 @@ final class RecordPasses {
             throw new BadInputException(s.train() + ": no training examples left after holding out data.validFraction="
                     + s.validFraction());
         }
+        if (valid != null && validParts.stream().mapToLong(p -> p.valid).sum() == 0) {
+            throw new BadInputException(s.valid() + ": no validation sequences" + (bad.count > 0 ? " (all records skipped)" : "")
+                    + "; leave data.valid empty to hold out data.validFraction instead");
+        }
         String task = s.task();
         List<String> classes = null;
         int outputSize;

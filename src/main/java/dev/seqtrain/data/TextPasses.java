@@ -67,6 +67,10 @@ final class TextPasses {
             throw new BadInputException(s.train() + ": corpus has " + chars + " characters, fewer than one sequence needs ("
                     + (length + 1) + " = data.seqLength + 1)");
         }
+        if (valid != null && valid.valid() == 0) {
+            throw new BadInputException(s.valid() + ": no validation sequences (fewer than data.seqLength + 1 = " + (length + 1)
+                    + " characters in every file); leave data.valid empty to hold out data.validFraction instead");
+        }
         long validCount = train.valid() + (valid == null ? 0 : valid.valid());
         SparkDataset.ValidSample sample = new SparkDataset.ValidSample(validCount, s.validMaxExamples(), s.seed());
         Broadcast<int[]> vocab = sc.broadcast(TextSplits.idsByCodePoint(codePoints));

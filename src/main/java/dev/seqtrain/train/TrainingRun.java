@@ -111,6 +111,7 @@ public final class TrainingRun {
         CheckpointStore.Checkpoint ckpt = resume ? checkpoints.latestValid() : null;
         if (ckpt != null) {
             checkSameConfig(ckpt.info());
+            checkSameData(ckpt.info());
             state = new ModelState(ckpt.params(), new OptimizerState(ckpt.optimizerSlots(), ckpt.optimizerStep()));
             position = RunPosition.readFrom(ckpt.info(), ckpt.epoch());
             bestLoss = ckpt.info().path("bestValidLoss").asDouble(Double.POSITIVE_INFINITY);
@@ -262,6 +263,7 @@ public final class TrainingRun {
             ckptInfo.put("epochsWithoutImprovement", evaluationsWithoutImprovement);
             ckptInfo.put("rollbacks", rollbacks);
             ckptInfo.put("learningRateScale", lrScale);
+            ckptInfo.set("data", dataSchema());
             position.writeTo(ckptInfo);
             ObjectNode cfg = ckptInfo.putObject("config");
             config.forEach(cfg::put);
@@ -307,6 +309,47 @@ public final class TrainingRun {
                 reportFailureShown = true;
             }
         }
+    }
+
+    /**
+     * What the parameters mean, as far as the data decides it: the vocabulary (row i of the embedding is
+     * character i), the class list (output j is class j), input and output widths. Kept in every
+     * checkpoint; a resume onto data that disagrees would train every row on the wrong symbol.
+     */
+    private ObjectNode dataSchema() {
+        ObjectNode d = JSON.createObjectNode();
+        d.put("inputSize", spec.inputSize());
+        d.put("outputSize", spec.outputSize());
+        if (info.vocabulary() != null) {
+            info.vocabulary().forEach(d.putArray("vocabulary")::add);
+        }
+        if (info.classes() != null) {
+            info.classes().forEach(d.putArray("classes")::add);
+        }
+        return d;
+    }
+
+    private void checkSameData(ObjectNode saved) {
+        var before = saved.path("data");
+        if (before.isMissingNode()) {
+            return;   // a checkpoint from before data schemas were kept
+        }
+        ObjectNode now = dataSchema();
+        for (String field : List.of("vocabulary", "classes", "inputSize", "outputSize")) {
+            if (!before.path(field).equals(now.path(field))) {
+                throw new BadInputException(out + ": cannot resume: the data's " + field + " changed since the checkpoint (was "
+                        + abbreviated(before.path(field)) + ", now " + abbreviated(now.path(field))
+                        + "); the parameters would mean other symbols (use --overwrite to start again)");
+            }
+        }
+    }
+
+    private static String abbreviated(com.fasterxml.jackson.databind.JsonNode n) {
+        if (n.isMissingNode()) {
+            return "none";
+        }
+        String t = n.isArray() ? n.size() + " entries " + n : n.toString();
+        return t.length() <= 120 ? t : t.substring(0, 117) + "...";
     }
 
     private void checkSameConfig(ObjectNode info) {

@@ -236,6 +236,20 @@ class SplitReadingTest {
     }
 
     @Test
+    void anEmptyValidationFileIsAnError() throws IOException {
+        Path train = write("v/train.txt", corpus(300, 9).getBytes(StandardCharsets.UTF_8));
+        Path empty = write("v/empty.txt", new byte[0]);
+        BadInputException e = assertThrows(BadInputException.class,
+                () -> SparkDataset.load(sc, settings("text", "lm", train.toString(), empty.toString(), 0, false, 0)));
+        assertTrue(e.getMessage().startsWith(empty + ": no validation sequences"), e.getMessage());
+        Path csv = write("v/train.csv", longCsv(20, 10, -1).getBytes(StandardCharsets.UTF_8));
+        Path header = write("v/valid.csv", "sequence_id,step,x0,x1,label\n".getBytes(StandardCharsets.UTF_8));
+        BadInputException c = assertThrows(BadInputException.class,
+                () -> SparkDataset.load(sc, settings("csv-long", "classify", csv.toString(), header.toString(), 0, false, 0)));
+        assertTrue(c.getMessage().startsWith(header + ": no validation sequences"), c.getMessage());
+    }
+
+    @Test
     void validationSampleHasExactlyTheAskedSize() throws IOException {
         Path file = write("sample.txt", corpus(2000, 8).getBytes(StandardCharsets.UTF_8));
         SparkDataset.Loaded all = SparkDataset.load(sc, settings("text", "lm", file.toString(), "", 0, false, 0));

@@ -85,6 +85,22 @@ class SparkTrainingTest {
         return Double.parseDouble(line.replaceAll(".*\"validLoss\":([0-9.]+).*", "$1"));
     }
 
+    @Test
+    void resumeOntoAChangedVocabularyIsRefused() throws Exception {
+        Path run = dir.resolve("vocab");
+        Path edited = dir.resolve("edited.txt");
+        Files.writeString(edited, Files.readString(corpus, StandardCharsets.UTF_8));
+        assertEquals(0, train(run, "--set", "data.train=" + edited, "--set", "train.epochs=1"));
+        // The corpus gains a character between the run and its resume: every later embedding row would shift.
+        Files.writeString(edited, Files.readString(corpus, StandardCharsets.UTF_8) + "~");
+        List<String> args = new ArrayList<>(List.of("train", "--config", config.toString(), "--output", run.toString(),
+                "--master", "local[2]", "--sample-length", "0", "--set", "data.train=" + edited, "--set", "train.epochs=2",
+                "--resume"));
+        StringWriter err = new StringWriter();
+        assertEquals(2, Main.run(new PrintWriter(err, true), args.toArray(String[]::new)));
+        assertTrue(err.toString().contains("cannot resume: the data's vocabulary changed since the checkpoint"), err.toString());
+    }
+
     private static String[] concat(String[] a, String... b) {
         String[] out = Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);
