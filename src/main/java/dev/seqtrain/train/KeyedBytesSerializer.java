@@ -33,6 +33,19 @@ final class KeyedBytesSerializer extends Serializer implements Serializable {
         return true;
     }
 
+    private interface IoAction {
+        void run() throws IOException;
+    }
+
+    /** Spark's stream methods declare no exceptions: an I/O failure travels unchecked. */
+    private static void unchecked(IoAction a) {
+        try {
+            a.run();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     @SuppressWarnings("unchecked")
     private static <E extends Throwable> E undeclared(Throwable t) throws E {
         throw (E) t;
@@ -76,20 +89,12 @@ final class KeyedBytesSerializer extends Serializer implements Serializable {
 
                 @Override
                 public void flush() {
-                    try {
-                        out.flush();
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    }
+                    unchecked(out::flush);
                 }
 
                 @Override
                 public void close() {
-                    try {
-                        out.close();
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    }
+                    unchecked(out::close);
                 }
             };
         }
@@ -135,11 +140,7 @@ final class KeyedBytesSerializer extends Serializer implements Serializable {
 
                 @Override
                 public void close() {
-                    try {
-                        in.close();
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    }
+                    unchecked(in::close);
                 }
             };
         }
