@@ -5,6 +5,7 @@ One training step = forward + backward + Adam, one thread. Prints TSV lines:
 TORCH <config> <ms_per_step> <timesteps_per_s>
 Run with Debian's python3-torch, OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset, OPENBLAS_NUM_THREADS=1.
 """
+import ctypes
 import sys
 import time
 
@@ -75,7 +76,37 @@ def bench(name, cell, seconds):
     print(f"TORCH\t{name}\t{cell}\t{ms:.3f}\t{steps * batch / (ms / 1000):.0f}", flush=True)
 
 
+def loaded_blas():
+    """The BLAS library this process mapped (after a matmul made torch load it) and OpenBLAS's core type."""
+    torch.randn(64, 64) @ torch.randn(64, 64)
+    libs = set()
+    with open("/proc/self/maps") as maps:
+        for line in maps:
+            path = line.split()[-1] if len(line.split()) >= 6 else ""
+            name = path.rsplit("/", 1)[-1].lower()
+            if "blas" in name or "mkl" in name:
+                libs.add(path)
+    openblas = sorted(p for p in libs if "openblas" in p.lower())
+    if openblas:
+        try:
+            lib = ctypes.CDLL(openblas[0])
+            lib.openblas_get_corename.restype = ctypes.c_char_p
+            core = lib.openblas_get_corename().decode()
+        except (OSError, AttributeError):
+            core = "unknown"
+        return "openblas", openblas[0], core
+    if any("mkl" in p.lower() for p in libs):
+        return "mkl", sorted(libs)[0], "n/a"
+    return "reference", ", ".join(sorted(libs)) or "none found", "n/a"
+
+
 if __name__ == "__main__":
+    kind, lib, core = loaded_blas()
+    print(f"# blas {kind}: {lib} (core {core})", flush=True)
+    if kind == "reference":
+        # Debian's reference BLAS runs these LSTMs about 3x slower: a ratio against it means nothing.
+        print("REFUSED\treference BLAS loaded; install libopenblas0-pthread", flush=True)
+        sys.exit(3)
     names = sys.argv[1].split(",") if len(sys.argv) > 1 else list(CONFIGS)
     cells = sys.argv[2].split(",") if len(sys.argv) > 2 else ["lstm"]
     secs = float(sys.argv[3]) if len(sys.argv) > 3 else 10
