@@ -12,6 +12,8 @@ import java.util.concurrent.Callable;
 /** {@code seqtrain sample}: text from a character language model. */
 @Command(name = "sample", mixinStandardHelpOptions = true, description = "Generate text with a character language model.")
 final class SampleCommand implements Callable<Integer> {
+    /** Ten million characters: minutes of generation, a few tens of MB; more is a typo. */
+    static final int MAX_LENGTH = 10_000_000;
     @Option(names = "--model", required = true, description = "model directory")
     String model;
     @Option(names = "--length", defaultValue = "500", description = "characters to generate")
@@ -27,6 +29,12 @@ final class SampleCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (length < 0 || length > MAX_LENGTH) {
+            throw new dev.seqtrain.io.BadInputException("--length " + length + ": must be between 0 and " + MAX_LENGTH);
+        }
+        if (!(temperature > 0) || !Double.isFinite(temperature)) {
+            throw new dev.seqtrain.io.BadInputException("--temperature " + temperature + ": must be a number > 0");
+        }
         Model m = ModelDirectory.read(new Path(model), new Configuration());
         System.out.println(Sampler.sample(m, prime, length, temperature, seed));
         return 0;

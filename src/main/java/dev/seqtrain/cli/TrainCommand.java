@@ -106,9 +106,15 @@ final class TrainCommand implements Callable<Integer> {
             System.out.println("seqtrain: metrics: " + new Path(out, "metrics.jsonl") + ", checkpoints: " + new Path(out, "checkpoints"));
             if (spec.task() == Task.MANY_TO_MANY && data.vocabulary() != null && sampleLength > 0) {
                 Model model = ModelDirectory.read(outcome.modelDir(), hadoop);
-                String text = Sampler.sample(model, "\n", sampleLength, 0.8, cfg.getLong("train.seed"));
-                System.out.println("seqtrain: sample (temperature 0.8):");
-                System.out.println(text);
+                // The sample is a courtesy: a run that trained and wrote its model must not fail on it.
+                String prime = data.vocabulary().contains("\n") ? "\n" : data.vocabulary().get(0);
+                try {
+                    String text = Sampler.sample(model, prime, sampleLength, 0.8, cfg.getLong("train.seed"));
+                    System.out.println("seqtrain: sample (temperature 0.8):");
+                    System.out.println(text);
+                } catch (RuntimeException e) {
+                    System.out.println("seqtrain: warning: no sample: " + e.getMessage());
+                }
             }
         }
         return 0;

@@ -253,6 +253,15 @@ class ImportAndPredictTest {
         r = run("sample", "--model", dir.resolve("nowhere").toString());
         assertEquals(2, r.code());
         assertTrue(r.err().contains("model.json: file not found"), r.err());
+        // Lengths that would print nothing or run until killed, and a temperature that divides by zero.
+        r = run("sample", "--model", model.toString(), "--length", "-5");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--length -5: must be between 0 and 10000000"), r.err());
+        r = run("sample", "--model", model.toString(), "--length", "2000000000");
+        assertEquals(2, r.code());
+        r = run("sample", "--model", model.toString(), "--temperature", "0");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--temperature 0.0: must be a number > 0"), r.err());
     }
 
     void assertCsvError(Path model, String csv, String expected) throws Exception {

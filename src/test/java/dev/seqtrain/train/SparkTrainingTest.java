@@ -101,6 +101,18 @@ class SparkTrainingTest {
         assertTrue(err.toString().contains("cannot resume: the data's vocabulary changed since the checkpoint"), err.toString());
     }
 
+    @Test
+    void aCorpusWithoutNewlinesStillEndsWithExitZeroAndASample() throws Exception {
+        Path flat = dir.resolve("flat.txt");
+        Files.writeString(flat, Files.readString(corpus, StandardCharsets.UTF_8).replace("\n", " "));
+        Path run = dir.resolve("flat");
+        List<String> args = new ArrayList<>(List.of("train", "--config", config.toString(), "--output", run.toString(),
+                "--master", "local[2]", "--sample-length", "20", "--set", "data.train=" + flat, "--set", "train.epochs=1"));
+        StringWriter err = new StringWriter();
+        assertEquals(0, Main.run(new PrintWriter(err, true), args.toArray(String[]::new)), err.toString());
+        assertTrue(Files.exists(run.resolve("model/weights.safetensors")));
+    }
+
     private static String[] concat(String[] a, String... b) {
         String[] out = Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);
