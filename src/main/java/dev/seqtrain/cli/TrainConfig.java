@@ -161,8 +161,20 @@ public final class TrainConfig {
     /** Reads a properties file (may be null for defaults only) and applies {@code key=value} overrides. */
     public static TrainConfig load(Reader file, String source, List<String> overrides) throws IOException {
         Map<String, String> v = new TreeMap<>();
+        Map<String, String> origins = new TreeMap<>();
         if (file != null) {
-            Properties p = new Properties();
+            // Properties keeps the last of a repeated key without a word; a repeated key is a mistake to name.
+            Properties p = new Properties() {
+                @Override
+                public synchronized Object put(Object key, Object value) {
+                    Object before = super.put(key, value);
+                    if (before != null) {
+                        throw new BadInputException(source + ": key '" + printable(key.toString()) + "' is given twice ('"
+                                + printable(before.toString().trim()) + "', then '" + printable(value.toString().trim()) + "')");
+                    }
+                    return null;
+                }
+            };
             try {
                 p.load(file);
             } catch (IllegalArgumentException e) {
@@ -177,17 +189,24 @@ public final class TrainConfig {
             if (eq <= 0) {
                 throw new BadInputException("--set " + o + ": expected key=value");
             }
-            v.put(o.substring(0, eq).trim(), o.substring(eq + 1).trim());
+            String key = o.substring(0, eq).trim();
+            v.put(key, o.substring(eq + 1).trim());
+            origins.put(key, "--set " + key);
         }
-        return of(v, source);
+        return of(v, source, origins);
     }
 
     /** Validates a key → value map; every key must be declared and every value valid. */
     public static TrainConfig of(Map<String, String> given, String source) {
+        return of(given, source, Map.of());
+    }
+
+    /** As {@link #of(Map, String)}; {@code origins} names where a key came from when not from {@code source} (e.g. --set). */
+    static TrainConfig of(Map<String, String> given, String source, Map<String, String> origins) {
         Map<String, String> all = new LinkedHashMap<>();
         for (Map.Entry<String, String> e : given.entrySet()) {
             if (!KEYS.containsKey(e.getKey())) {
-                throw new BadInputException(source + ": unknown key '" + printable(e.getKey()) + "' (did you mean '"
+                throw new BadInputException(origins.getOrDefault(e.getKey(), source) + ": unknown key '" + printable(e.getKey()) + "' (did you mean '"
                         + closest(e.getKey()) + "'?)");
             }
         }
@@ -203,7 +222,7 @@ public final class TrainConfig {
                     && !k.name().equals("data.unknownChar")
                     ? "must not be empty" : k.check().problem(value);
             if (problem != null) {
-                throw new BadInputException(source + ": key '" + k.name() + "' " + problem + ", got '" + printable(value) + "'");
+                throw new BadInputException(origins.getOrDefault(k.name(), source) + ": key '" + k.name() + "' " + problem + ", got '" + printable(value) + "'");
             }
             all.put(k.name(), value);
         }

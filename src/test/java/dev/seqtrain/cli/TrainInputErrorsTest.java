@@ -70,7 +70,12 @@ class TrainInputErrorsTest {
     void configMistakesNameTheKey() throws Exception {
         Path corpus = file("c.txt", "hello world, hello spark. ".repeat(20));
         assertRefused(train("data.train=" + corpus, "train.learningrate=0.1"),
-                "unknown key 'train.learningrate'", "did you mean 'train.learningRate'");
+                "--set train.learningrate: unknown key 'train.learningrate'", "did you mean 'train.learningRate'");
+        Path twice = file("twice.properties", "data.train=" + corpus + "\nmodel.hidden=8\nmodel.hidden = 12\n");
+        StringWriter err = new StringWriter();
+        assertEquals(2, Main.run(new PrintWriter(err, true), "train", "--config", twice.toString(), "--output",
+                dir.resolve("twice").toString(), "--master", "local[1]"));
+        assertTrue(err.toString().contains(twice + ": key 'model.hidden' is given twice ('8', then '12')"), err.toString());
         assertRefused(train("data.train=" + corpus, "train.learningRate=-1"), "key 'train.learningRate' must be a number > 0");
         assertRefused(train("data.train=" + corpus, "train.averagingFrequency=0"), "key 'train.averagingFrequency'");
         assertRefused(train("data.train=" + corpus, "train.epochs=two"), "key 'train.epochs' must be an integer");
