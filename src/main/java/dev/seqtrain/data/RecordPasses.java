@@ -32,7 +32,9 @@ final class RecordPasses {
         int targetWidth = -1;
         boolean hasLabel;
         String firstSource;
+        /** Class names of the training records, and of the validation ones (which must be among them). */
         final TreeSet<String> labels = new TreeSet<>();
+        final TreeSet<String> validLabels = new TreeSet<>();
         FeatureScaling.Sums sums;
         final SparkDataset.BadTally bad = new SparkDataset.BadTally();
         String fatal;
@@ -48,6 +50,7 @@ final class RecordPasses {
         int targetWidth = -1;
         String first = null;
         TreeSet<String> labelSet = new TreeSet<>();
+        TreeSet<String> validLabelSet = new TreeSet<>();
         FeatureScaling.Sums sums = null;
         long trainCount = 0;
         long validCount = 0;
@@ -73,6 +76,7 @@ final class RecordPasses {
                         + " (train and validation files must agree)");
             }
             labelSet.addAll(p.labels);
+            validLabelSet.addAll(p.validLabels);
             trainCount += p.train;
             validCount += p.valid;
             if (p.sums != null) {
@@ -101,6 +105,14 @@ final class RecordPasses {
             case "classify" -> {
                 if (labelSet.isEmpty()) {
                     throw new BadInputException(first + ": model.task=classify needs a label per sequence (a 'label' column)");
+                }
+                validLabelSet.removeAll(labelSet);
+                if (!validLabelSet.isEmpty()) {
+                    // A class no training example has would be an output nothing ever trains.
+                    throw new BadInputException((valid != null ? s.valid() : s.train()) + ": validation label"
+                            + (validLabelSet.size() == 1 ? " '" + validLabelSet.first() + "' is" : "s " + validLabelSet + " are")
+                            + " not among the training classes " + labelSet + (valid != null ? ""
+                            : " (all its sequences were held out: use data.valid or a smaller data.validFraction)"));
                 }
                 classes = SparkDataset.sortLabels(labelSet);
                 if (classes.size() < 2) {
@@ -173,12 +185,16 @@ final class RecordPasses {
                                 + q.targetWidth() + " targets per step, earlier sequences " + sum.inputSize + " and " + sum.targetWidth;
                         break;
                     }
-                    if (q.label() != null && s.task().equals("classify")) {
-                        sum.labels.add(q.label());
-                    }
+                    boolean classify = q.label() != null && s.task().equals("classify");
                     if (validation(r, s, holdOut, allValid)) {
                         sum.valid++;
+                        if (classify) {
+                            sum.validLabels.add(q.label());
+                        }
                     } else {
+                        if (classify) {
+                            sum.labels.add(q.label());
+                        }
                         sum.train++;
                         sum.sums.add(q);
                     }

@@ -214,6 +214,10 @@ class TrainInputErrorsTest {
         assertRefused(train("data.format=csv-long", "data.train=" + longTrain, "data.valid=" + longValid,
                 "model.task=classify", "train.workers=1"), "long-valid.csv: 1 feature and 0 target columns, but",
                 "has 2 and 0");
+        // A validation class no training sequence has would be an output that nothing ever trains.
+        Path newClass = file("valid-new-class.csv", "id,label,v0,v1,v2,v3\n1,7,0.1,0.2,0.3,0.4\n");
+        assertRefused(train("data.format=csv-wide", "data.train=" + train, "data.valid=" + newClass, "model.task=classify",
+                "train.workers=1"), "valid-new-class.csv: validation label '7' is not among the training classes [0, 1]");
         Result ok = train("data.format=csv-wide", "data.train=" + train, "data.valid=" + valid, "model.task=classify",
                 "train.epochs=1", "train.workers=1", "model.hidden=4");
         assertEquals(0, ok.code(), ok.err());
