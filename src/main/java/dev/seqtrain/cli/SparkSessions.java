@@ -24,6 +24,7 @@ final class SparkSessions {
     }
 
     static JavaSparkContext start(String master, String appName) {
+        MasterUrl.check(master);
         SparkConf conf = new SparkConf().setAppName(appName);
         boolean submitted = conf.contains("spark.master");
         // A round's result (parameters and optimizer state) is megabytes: send it back with the task's

@@ -51,6 +51,7 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        MasterUrl.check(master);   // before the output directory is touched
         TrainConfig cfg;
         if (config != null) {
             try (Reader r = new FileReader(config, StandardCharsets.UTF_8)) {

@@ -71,6 +71,16 @@ class TrainInputErrorsTest {
         Path corpus = file("c.txt", "hello world, hello spark. ".repeat(20));
         assertRefused(train("data.train=" + corpus, "train.learningrate=0.1"),
                 "--set train.learningrate: unknown key 'train.learningrate'", "did you mean 'train.learningRate'");
+        for (String[] bad : new String[][] {{"local[0]", "local mode needs at least one thread"},
+                {"spak://127.0.0.1:7077", "not a Spark master URL"}}) {
+            StringWriter e = new StringWriter();
+            Path out = dir.resolve("master" + System.nanoTime());
+            assertEquals(2, Main.run(new PrintWriter(e, true), "train", "--set", "data.train=" + corpus, "--master", bad[0],
+                    "--output", out.toString()));
+            assertTrue(e.toString().contains("--master " + bad[0] + ": " + bad[1]), e.toString());
+            assertEquals(1, e.toString().strip().lines().count(), e.toString());
+            assertFalse(Files.exists(out), "nothing written for a refused master");
+        }
         Path twice = file("twice.properties", "data.train=" + corpus + "\nmodel.hidden=8\nmodel.hidden = 12\n");
         StringWriter err = new StringWriter();
         assertEquals(2, Main.run(new PrintWriter(err, true), "train", "--config", twice.toString(), "--output",
