@@ -1,6 +1,7 @@
 package dev.seqtrain.cli;
 
 import dev.seqtrain.data.Batcher;
+import dev.seqtrain.data.FeatureScaling;
 import dev.seqtrain.data.LongCsvReader;
 import dev.seqtrain.data.RawSequence;
 import dev.seqtrain.data.SequenceExample;
@@ -144,7 +145,7 @@ final class EvaluateCommand implements Callable<Integer> {
             if (spec.task() == Task.MANY_TO_MANY && e.targets() != null && e.targets().length != e.length() * spec.outputSize()) {
                 throw new BadInputException(data + ": targets do not match the model's " + spec.outputSize() + " outputs per step");
             }
-            out.add(m.info().featureMean() != null ? SparkDataset.normalize(e, m.info().featureMean(), m.info().featureStd()) : e);
+            out.add(m.info().featureMean() != null ? FeatureScaling.normalize(e, m.info().featureMean(), m.info().featureStd()) : e);
         }
         return out;
     }

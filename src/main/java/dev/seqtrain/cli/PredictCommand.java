@@ -1,6 +1,7 @@
 package dev.seqtrain.cli;
 
 import dev.seqtrain.data.Batcher;
+import dev.seqtrain.data.FeatureScaling;
 import dev.seqtrain.data.LongCsvReader;
 import dev.seqtrain.data.SequenceExample;
 import dev.seqtrain.io.AtomicFiles;
@@ -64,7 +65,7 @@ final class PredictCommand implements Callable<Integer> {
         for (LongCsvReader.Sequence s : table.sequences()) {
             SequenceExample e = toExample(s, spec, input);
             if (m.info().featureMean() != null) {
-                e = dev.seqtrain.data.SparkDataset.normalize(e, m.info().featureMean(), m.info().featureStd());
+                e = FeatureScaling.normalize(e, m.info().featureMean(), m.info().featureStd());
             }
             examples.add(e);
         }

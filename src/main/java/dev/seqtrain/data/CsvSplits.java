@@ -219,7 +219,8 @@ final class CsvSplits {
             long number = pendingNumber;
             while (true) {
                 try {
-                    LongCsvReader.addRow(line, number, split.file() + ":" + number, h.columns(), o.maxSeqLength(), b);
+                    LongCsvReader.addRow(CsvLine.split(line), number, split.file() + ":" + number, h.columns(), o.maxSeqLength(),
+                            rowId -> b);
                 } catch (BadInputException e) {
                     bad = true;
                     ready.add(new Parsed(runStart, null, BadRecordException.recordOf(e)));

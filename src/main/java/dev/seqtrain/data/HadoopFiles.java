@@ -115,7 +115,8 @@ public final class HadoopFiles {
             long length = st.getLen();
             boolean split = splittable(f, conf);
             long piece = split ? size : Math.max(1, length);
-            for (long start = 0; start < length || start == 0; start += piece) {
+            long start = 0;
+            do {   // an empty file is one empty split: it still has to say it holds no header or characters
                 long len = Math.min(piece, length - start);
                 String[] hosts = new String[0];
                 if (len > 0) {
@@ -125,10 +126,8 @@ public final class HadoopFiles {
                     }
                 }
                 out.add(new FileSplit(i, f, start, len, length, !split, hosts));
-                if (length == 0) {
-                    break;
-                }
-            }
+                start += piece;
+            } while (start < length);
         }
         return out;
     }

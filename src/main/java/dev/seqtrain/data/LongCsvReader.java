@@ -51,12 +51,6 @@ public final class LongCsvReader {
             throw new BadInputException(source + ": empty file (expected a header line 'sequence_id,step,x0,...')");
         }
         Columns cols = columns(headerLine, source, lineNo);
-        String[] header = cols.header();
-        int[] featureIdx = cols.featureIdx();
-        int[] targetIdx = cols.targetIdx();
-        int labelColumn = cols.labelColumn();
-        List<String> features = cols.features();
-        List<String> targets = cols.targets();
         Map<String, Builder> sequences = new LinkedHashMap<>();
         java.util.Set<String> badSequences = new java.util.HashSet<>();
         String line;
@@ -66,7 +60,7 @@ public final class LongCsvReader {
                 continue;
             }
             try {
-                readRow(line, lineNo, source, header, featureIdx, targetIdx, labelColumn, maxSeqLength, sequences, badSequences);
+                readRow(line, lineNo, source, cols, maxSeqLength, sequences, badSequences);
             } catch (BadInputException e) {
                 if (skipped == null) {
                     throw e;
@@ -88,7 +82,7 @@ public final class LongCsvReader {
                 skipped.add(BadRecordException.recordOf(e));
             }
         }
-        return new Table(source, features, targets, labelColumn >= 0, out);
+        return new Table(source, cols.features(), cols.targets(), cols.labelColumn() >= 0, out);
     }
 
     /** The column layout of a header line: feature, target and label columns. */
@@ -149,39 +143,16 @@ public final class LongCsvReader {
         return (comma < 0 ? line : line.substring(0, comma)).trim();
     }
 
-    /** Parses one row of the sequence {@code b} is building (the caller groups rows by id). */
-    static void addRow(String line, long lineNo, String at, Columns c, int maxSeqLength, Builder b) {
-        String[] cells = CsvLine.split(line);
+    /**
+     * Parses one data row into the builder {@code builderFor} gives for its id: column count, id, step
+     * and its bound, then the values. Both readers use it: the whole-file one maps ids to builders, the
+     * split reader passes the builder of the run the row belongs to.
+     */
+    static void addRow(String[] cells, long lineNo, String at, Columns c, int maxSeqLength,
+                       java.util.function.Function<String, Builder> builderFor) {
         if (cells.length != c.header().length) {
             throw new BadRecordException(BadRecordException.COLUMN_COUNT, at + ": " + cells.length + " columns, the header has "
                     + c.header().length);
-        }
-        int step = CsvLine.parseIndex(cells[1], at, "step");
-        if (maxSeqLength > 0 && step >= maxSeqLength) {
-            throw new BadRecordException(BadRecordException.TOO_LONG, at + ": sequence '" + b.id + "' has step " + step
-                    + ", longer than data.maxSeqLength=" + maxSeqLength);
-        }
-        b.add(step, lineNo, cells, c.featureIdx(), c.targetIdx(), c.labelColumn(), c.header(), at);
-    }
-
-    private static void readRow(String line, int lineNo, String source, String[] header, int[] featureIdx, int[] targetIdx,
-                                int labelColumn, int maxSeqLength, Map<String, Builder> sequences,
-                                java.util.Set<String> badSequences) {
-        String[] cells = CsvLine.split(line);
-        String at = source + ":" + lineNo;
-        String rowId = cells.length > 0 ? cells[0].trim() : "";
-        try {
-            readCells(cells, at, lineNo, header, featureIdx, targetIdx, labelColumn, maxSeqLength, sequences);
-        } catch (BadInputException e) {
-            badSequences.add(rowId);
-            throw e;
-        }
-    }
-
-    private static void readCells(String[] cells, String at, int lineNo, String[] header, int[] featureIdx, int[] targetIdx,
-                                  int labelColumn, int maxSeqLength, Map<String, Builder> sequences) {
-        if (cells.length != header.length) {
-            throw new BadRecordException(BadRecordException.COLUMN_COUNT, at + ": " + cells.length + " columns, the header has " + header.length);
         }
         String id = cells[0].trim();
         if (id.isEmpty()) {
@@ -192,8 +163,20 @@ public final class LongCsvReader {
             throw new BadRecordException(BadRecordException.TOO_LONG, at + ": sequence '" + id + "' has step " + step
                     + ", longer than data.maxSeqLength=" + maxSeqLength);
         }
-        Builder b = sequences.computeIfAbsent(id, k -> new Builder(k, featureIdx.length, targetIdx.length));
-        b.add(step, lineNo, cells, featureIdx, targetIdx, labelColumn, header, at);
+        builderFor.apply(id).add(step, lineNo, cells, c.featureIdx(), c.targetIdx(), c.labelColumn(), c.header(), at);
+    }
+
+    private static void readRow(String line, int lineNo, String source, Columns c, int maxSeqLength,
+                                Map<String, Builder> sequences, java.util.Set<String> badSequences) {
+        String[] cells = CsvLine.split(line);
+        String rowId = cells.length > 0 ? cells[0].trim() : "";
+        try {
+            addRow(cells, lineNo, source + ":" + lineNo, c, maxSeqLength,
+                    id -> sequences.computeIfAbsent(id, k -> new Builder(k, c.featureIdx().length, c.targetIdx().length)));
+        } catch (BadInputException e) {
+            badSequences.add(rowId);
+            throw e;
+        }
     }
 
     static final class Builder {

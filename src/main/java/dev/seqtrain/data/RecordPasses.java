@@ -206,16 +206,6 @@ final class RecordPasses {
         }).collect();
     }
 
-    /** Whether the task can use the record's targets (the summary pass counted those it cannot as bad). */
-    private static boolean usable(SparkDataset.Record r, SparkDataset.Settings s) {
-        try {
-            TaskTargets.check(r.sequence(), s.task(), r.source());
-            return true;
-        } catch (BadInputException e) {
-            return false;
-        }
-    }
-
     private static JavaPairRDD<Long, byte[]> encode(JavaRDD<SparkDataset.Record> records, SparkDataset.Settings s,
                                                     List<Summary> parts, boolean holdOut, boolean allValid,
                                                     Broadcast<Map<String, Integer>> classes, float[][] scaling,
@@ -231,16 +221,20 @@ final class RecordPasses {
         return records.mapPartitionsWithIndex((pid, it) -> {
             Ordinals ordinals = new Ordinals(trainBase[pid], validBase[pid], sample);
             return new SkippingIterator<SparkDataset.Record, Tuple2<Long, byte[]>>(it, r -> {
-                if (r.bad() != null || !usable(r, s)) {
+                if (r.bad() != null) {
                     return null;   // counted as skipped by the summary pass
+                }
+                SequenceExample e;
+                try {
+                    e = TaskTargets.toExample(r.sequence(), s.task(), classes.value(), r.source());
+                } catch (BadInputException x) {
+                    return null;   // targets the task cannot use: the summary pass's TaskTargets.check counted them
                 }
                 long key = ordinals.next(validation(r, s, holdOut, allValid));
                 if (key == Ordinals.NONE) {
                     return null;
                 }
-                SequenceExample e = FeatureScaling.normalize(TaskTargets.toExample(r.sequence(), s.task(), classes.value(),
-                        r.source()), mean, std);
-                return new Tuple2<>(key, ExampleCodec.encode(e, idWidth));
+                return new Tuple2<>(key, ExampleCodec.encode(FeatureScaling.normalize(e, mean, std), idWidth));
             });
         }, true).mapToPair(t -> t);
     }

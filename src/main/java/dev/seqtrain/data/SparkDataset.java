@@ -16,7 +16,6 @@ import scala.Tuple2;
 import java.io.IOException;
 import java.io.Serializable;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -207,10 +206,6 @@ public final class SparkDataset {
         return out;
     }
 
-    public static SequenceExample normalize(SequenceExample e, float[] mean, float[] std) {
-        return FeatureScaling.normalize(e, mean, std);
-    }
-
     /** Bad-record tallies of the splits, in split order: counts by reason and the first message. */
     static final class BadTally implements Serializable {
         final Map<String, Long> byReason = new TreeMap<>();
@@ -239,13 +234,5 @@ public final class SparkDataset {
                         + "; the first: " + first);
             }
         }
-    }
-
-    static Map<Integer, Integer> index(List<Integer> codePoints) {
-        Map<Integer, Integer> m = new HashMap<>();
-        for (int i = 0; i < codePoints.size(); i++) {
-            m.put(codePoints.get(i), i);
-        }
-        return m;
     }
 }

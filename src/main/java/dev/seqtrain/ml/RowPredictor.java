@@ -2,7 +2,7 @@ package dev.seqtrain.ml;
 
 import dev.seqtrain.data.Batcher;
 import dev.seqtrain.data.SequenceExample;
-import dev.seqtrain.data.SparkDataset;
+import dev.seqtrain.data.FeatureScaling;
 import dev.seqtrain.data.SqlSequences;
 import dev.seqtrain.io.BadInputException;
 import dev.seqtrain.io.Model;
@@ -63,7 +63,7 @@ final class RowPredictor {
             }
             SequenceExample e = SequenceExample.dense(m.length, SqlSequences.flatten(m));
             if (model.info().featureMean() != null) {
-                e = SparkDataset.normalize(e, model.info().featureMean(), model.info().featureStd());
+                e = FeatureScaling.normalize(e, model.info().featureMean(), model.info().featureStd());
             }
             examples.add(e);
         }

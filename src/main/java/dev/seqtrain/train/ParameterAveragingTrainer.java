@@ -118,9 +118,14 @@ public final class ParameterAveragingTrainer {
         return Round.roundsPerEpoch(layout.maxBatches(), settings, epoch);
     }
 
-    /** Minibatches per worker in each round of {@code epoch} (the last round may have fewer). */
-    public int batchesPerRound(int epoch) {
-        return Round.k(settings, epoch, layout.maxBatches());
+    /**
+     * Minibatch steps the largest worker takes in round {@code round} of {@code epoch}, at most
+     * {@code maxBatches} (the run's remaining step budget): K, fewer in an epoch's last round.
+     */
+    public int batchesInRound(int epoch, int round, int maxBatches) {
+        int k = Round.k(settings, epoch, layout.maxBatches());
+        long left = (long) layout.maxBatches() - (long) round * k;
+        return (int) Math.max(0, Math.min(Math.min(k, maxBatches), left));
     }
 
     /**
@@ -251,16 +256,14 @@ public final class ParameterAveragingTrainer {
         long t1 = System.nanoTime();
         NetworkSpec sp = spec;
         TrainerSettings s = settings;
-        int k = Round.k(s, epoch, layout.maxBatches());
-        int from = round * k;
-        int to = (int) Math.min((long) from + Math.min(k, maxBatches), Integer.MAX_VALUE);
+        int from = round * Round.k(s, epoch, layout.maxBatches());
+        int to = from + batchesInRound(epoch, round, maxBatches);
         PartitionLayout lay = layout;
         // The driver needs only which chunks each worker reads; the task derives its plan itself (a plan
         // of a whole epoch can be a million entries, not worth shipping).
         List<int[]> groups = new ArrayList<>();
         for (int w = 0; w < workers; w++) {
-            groups.add(lay.plan(w, epoch, from, to).stream().mapToInt(PartitionLayout.BatchRef::partition)
-                    .distinct().toArray());
+            groups.add(lay.partitionsRead(w, epoch, from, to));
         }
         JavaPairRDD<Integer, RoundResult> results = grouped(groups).mapPartitionsWithIndex((pid, it) -> {
             failFirstAttemptIfAsked(pid, epoch, round);

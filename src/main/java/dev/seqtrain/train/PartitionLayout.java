@@ -23,16 +23,23 @@ public final class PartitionLayout implements Serializable {
     private final int chunkExamples;
     private final int maxChunks;
     private final long seed;
+    /** Each worker's shuffle of its examples' positions (one per worker, not one per example looked up). */
+    private final Permutation[] positions;
 
     public PartitionLayout(int workers, long trainCount, long validCount, int batchSize, int chunkBatches, long seed) {
         this.workers = workers;
         this.trainCount = trainCount;
         this.validCount = validCount;
         this.batchSize = batchSize;
-        long ce = (long) chunkBatches * batchSize;
-        this.chunkExamples = (int) Math.min(Integer.MAX_VALUE / 2, ce);
+        // A whole number of batches per chunk, so that only a worker's last chunk ends in a partial batch.
+        long largest = (Integer.MAX_VALUE / 2 / batchSize) * (long) batchSize;
+        this.chunkExamples = (int) Math.min(largest, (long) chunkBatches * batchSize);
         this.maxChunks = (int) Math.max(1, (examples(0) + chunkExamples - 1) / chunkExamples);
         this.seed = seed;
+        this.positions = new Permutation[workers];
+        for (int w = 0; w < workers; w++) {
+            positions[w] = new Permutation(examples(w), Seeds.mix(seed, w, 7));
+        }
     }
 
     public int workers() {
@@ -99,7 +106,7 @@ public final class PartitionLayout implements Serializable {
     /** The shuffle key of training example t: partition in the high half, slot in the chunk in the low half. */
     public long trainKey(long t) {
         int w = (int) (t % workers);
-        long pos = new Permutation(examples(w), Seeds.mix(seed, w, 7)).apply(t / workers);
+        long pos = positions[w].apply(t / workers);
         return ((long) trainPartition(w, (int) (pos / chunkExamples)) << 32) | (pos % chunkExamples);
     }
 
@@ -119,26 +126,43 @@ public final class PartitionLayout implements Serializable {
     /** The batches worker w trains at epoch positions [from, to) (clipped to its batches), in order. */
     public List<BatchRef> plan(int w, int epoch, int from, int to) {
         List<BatchRef> out = new ArrayList<>();
+        visit(w, epoch, from, to, (c, lo, hi) -> {
+            int[] inChunk = shuffled(batchesInChunk(w, c), Seeds.mix(seed, epoch, w, c, 4));
+            for (int i = lo; i < hi; i++) {
+                out.add(new BatchRef(trainPartition(w, c), inChunk[i]));
+            }
+        });
+        return out;
+    }
+
+    /** The persisted partitions those batches are in, in the order they are read: what the driver schedules. */
+    public int[] partitionsRead(int w, int epoch, int from, int to) {
+        List<Integer> out = new ArrayList<>();
+        visit(w, epoch, from, to, (c, lo, hi) -> out.add(trainPartition(w, c)));
+        return out.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    private interface ChunkRange {
+        void accept(int chunk, int from, int to);
+    }
+
+    /** Walks worker w's chunks in the epoch's order, calling back with each chunk's share of positions [from, to). */
+    private void visit(int w, int epoch, int from, int to, ChunkRange range) {
         to = (int) Math.min(to, batches(w));
         if (from >= to) {
-            return out;
+            return;
         }
-        int[] chunkOrder = shuffled(chunks(w), Seeds.mix(seed, epoch, w, 1));
         int position = 0;
-        for (int c : chunkOrder) {
+        for (int c : shuffled(chunks(w), Seeds.mix(seed, epoch, w, 1))) {
             int n = batchesInChunk(w, c);
-            if (position + n > from && position < to) {
-                int[] inChunk = shuffled(n, Seeds.mix(seed, epoch, w, c, 4));
-                for (int i = Math.max(0, from - position); i < Math.min(n, to - position); i++) {
-                    out.add(new BatchRef(trainPartition(w, c), inChunk[i]));
-                }
+            if (position + n > from) {
+                range.accept(c, Math.max(0, from - position), Math.min(n, to - position));
             }
             position += n;
             if (position >= to) {
-                break;
+                return;
             }
         }
-        return out;
     }
 
     private static int[] shuffled(int n, long seed) {

@@ -169,9 +169,8 @@ public final class TrainingRun {
             }
             state = step._1();
             interval.add(step._2());
-            long batches = Math.min(budget, Math.min(trainer.batchesPerRound(e),
-                    (long) trainer.layout().maxBatches() - (long) r * trainer.batchesPerRound(e)));
-            position = new RunPosition(e, r + 1, position.evaluations(), position.steps() + batches);
+            position = new RunPosition(e, r + 1, position.evaluations(),
+                    position.steps() + trainer.batchesInRound(e, r, budget));
             boolean endOfEpoch = position.round() >= rounds;
             boolean due = evalEvery > 0 ? interval.rounds >= evalEvery : endOfEpoch;
             if (due || finished(position)) {

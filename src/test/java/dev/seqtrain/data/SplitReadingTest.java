@@ -1,7 +1,6 @@
 package dev.seqtrain.data;
 
 import dev.seqtrain.io.BadInputException;
-import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -39,8 +38,7 @@ class SplitReadingTest {
 
     @BeforeAll
     static void spark() {
-        sc = new JavaSparkContext(new SparkConf().setMaster("local[2]").setAppName("splits")
-                .set("spark.ui.enabled", "false").set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1"));
+        sc = dev.seqtrain.LocalSpark.start("splits");
     }
 
     @AfterAll
@@ -108,7 +106,11 @@ class SplitReadingTest {
         long windows = (cps.length - 21) / 7 + 1;
         assertEquals(windows, one.trainCount() + one.validCount());
         // Training ordinal 0 is the first window not held out; check every training window against the reference.
-        java.util.Map<Integer, Integer> id = SparkDataset.index(clean.codePoints().sorted().distinct().boxed().toList());
+        int[] distinct = clean.codePoints().sorted().distinct().toArray();
+        java.util.Map<Integer, Integer> id = new java.util.HashMap<>();
+        for (int i = 0; i < distinct.length; i++) {
+            id.put(distinct[i], i);
+        }
         TreeMap<Long, byte[]> got = examples(one);
         long t = 0;
         for (long k = 0; k < windows; k++) {

@@ -14,7 +14,6 @@ import dev.seqtrain.nn.OptimizerKind;
 import dev.seqtrain.nn.OptimizerState;
 import dev.seqtrain.nn.RecurrentState;
 import dev.seqtrain.nn.Task;
-import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.AfterAll;
@@ -39,8 +38,7 @@ class EquivalenceTest {
 
     @BeforeAll
     static void spark() {
-        sc = new JavaSparkContext(new SparkConf().setMaster("local[2]").setAppName("equivalence")
-                .set("spark.ui.enabled", "false").set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1"));
+        sc = dev.seqtrain.LocalSpark.start("equivalence");
     }
 
     @AfterAll

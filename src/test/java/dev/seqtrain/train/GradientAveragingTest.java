@@ -13,7 +13,6 @@ import dev.seqtrain.nn.Optimizer;
 import dev.seqtrain.nn.OptimizerKind;
 import dev.seqtrain.nn.RecurrentState;
 import dev.seqtrain.nn.Task;
-import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.Test;
@@ -55,9 +54,7 @@ class GradientAveragingTest {
         float[] start = Initializer.initialize(spec, 21, 1f);
 
         float[] distributed;
-        SparkConf conf = new SparkConf().setMaster("local[2]").setAppName("gradient-averaging")
-                .set("spark.ui.enabled", "false").set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1");
-        try (JavaSparkContext sc = new JavaSparkContext(conf)) {
+        try (JavaSparkContext sc = dev.seqtrain.LocalSpark.start("gradient-averaging")) {
             JavaPairRDD<Long, SequenceExample> rdd = JavaPairRDD.fromJavaRDD(sc.parallelize(examples, 2));
             ParameterAveragingTrainer trainer = new ParameterAveragingTrainer(sc, spec, settings, rdd, null);
             assertEquals(1, trainer.roundsPerEpoch(0) > 0 ? 1 : 0);
