@@ -15,10 +15,14 @@ import jdk.incubator.vector.VectorSpecies;
  * kicked in, and two identical runs would not end with the same weights. Exact operations give the
  * same bits in every mode and on every CPU. Accuracy: a few ulps, well inside the 1e-5 agreement with
  * PyTorch the tests require.
+ *
+ * <p>The scalar versions (for the elements after the last full vector) are the same operations in the
+ * same order, one lane at a time, so an element's value does not depend on whether it fell in a
+ * vector or in the tail: that is what lets the vector width differ between executors.
  */
 public final class Activations {
-    /** 8 lanes everywhere (AVX2 and AVX-512 alike): the same blocking, and the same bits, on every executor. */
-    static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_256;
+    /** 16 lanes with AVX-512, else 8: the same bits either way ({@link VectorWidth}). */
+    static final VectorSpecies<Float> SPECIES = VectorWidth.SPECIES;
     static final VectorSpecies<Integer> INT_SPECIES = VectorSpecies.of(int.class, SPECIES.vectorShape());
     static final int LANES = SPECIES.length();
 
@@ -87,10 +91,29 @@ public final class Activations {
     }
 
     public static float sigmoid(float x) {
-        return (float) (1.0 / (1.0 + StrictMath.exp(-x)));
+        return 1f / (exp(-x, false) + 1f);
     }
 
     public static float tanh(float x) {
-        return (float) StrictMath.tanh(x);
+        float e = exp(x + x, true);
+        return e / (e + 2f);
+    }
+
+    /** One lane of {@link #expOrExpm1(FloatVector, boolean)}, operation for operation. */
+    private static float exp(float x, boolean minusOne) {
+        x = Math.min(Math.max(x, MIN_ARG), MAX_ARG);
+        float t = x * LOG2E + ROUNDER;
+        float n = t - ROUNDER;
+        float r = n * -LN2_HI + x;
+        r = n * -LN2_LO + r;
+        float p = Math.fma(r, 1f / 5040, 1f / 720);
+        p = Math.fma(p, r, 1f / 120);
+        p = Math.fma(p, r, 1f / 24);
+        p = Math.fma(p, r, 1f / 6);
+        p = Math.fma(p, r, 0.5f);
+        float q = Math.fma(p * r, r, r);
+        int k = Float.floatToRawIntBits(t) - ROUNDER_BITS;
+        float scale = Float.intBitsToFloat((k + 127) << 23);
+        return minusOne ? Math.fma(scale, q, scale - 1f) : Math.fma(scale, q, scale);
     }
 }

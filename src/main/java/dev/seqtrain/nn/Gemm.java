@@ -18,11 +18,15 @@ import jdk.incubator.vector.VectorSpecies;
  * matrices are used); A is packed too, 8 rows at a time. The micro-kernel keeps a 4-row × 2-vector
  * block of C in registers: eight independent FMA chains (enough to hide FMA latency) fed by 0.75
  * loads per FMA. Measured in the training loop it beat an 8 × 1 block by about 1.4× (that one needs
- * 1.125 loads per FMA), and a 4 × 3 block spills on AVX2's 16 registers.
+ * 1.125 loads per FMA), and a 4 × 3 block spills on AVX2's 16 registers. With AVX-512 the vectors are 16
+ * floats wide (twice the work per instruction, same bits: {@link VectorWidth}); there an 8 × 2 block
+ * (16 accumulators, which the 32 registers would hold) measured 1.5× slower than 4 × 2 as C2 compiles it.
+ * The inner loops index everything from their one induction variable, so that C2 can hoist the bounds
+ * checks: with separately incremented offsets the same loop ran 1.3× slower.
  */
 public final class Gemm {
-    /** 8 lanes everywhere (AVX2 and AVX-512 alike): the same blocking, and the same bits, on every executor. */
-    static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_256;
+    /** 16 lanes with AVX-512, else 8: the same bits either way ({@link VectorWidth}). */
+    static final VectorSpecies<Float> SPECIES = VectorWidth.SPECIES;
     static final int LANES = SPECIES.length();
     private static final ThreadLocal<PackedMatrix> SCRATCH = ThreadLocal.withInitial(PackedMatrix::new);
     private static final int K_BLOCK = 256;
@@ -79,54 +83,61 @@ public final class Gemm {
         }
         float[] pa = aT.data();
         float[] pb = b.data();
+        int panel = k * LANES;
         int colPanels = b.panels();
+        int fullPanels = n / LANES;
         // Cache blocking in the GotoBLAS order: K_BLOCK terms of the sum at a time, so that a panel of B
         // (K_BLOCK × one vector) stays in L1; within that, M_BLOCK rows of A, which stay in L2 while
         // every panel of B passes over them.
         int fullRows = m / 8 * 8;
         for (int k0 = 0; k0 < k; k0 += K_BLOCK) {
             int kl = Math.min(K_BLOCK, k - k0);
-            int fullPanels = n / LANES;
+            int first = k0 * LANES;
             for (int i0 = 0; i0 < fullRows; i0 += M_BLOCK) {
                 int i1 = Math.min(fullRows, i0 + M_BLOCK);
-                blocks4x2(k, k0, kl, i0, i1, fullPanels, pa, pb, c, cOff, ldc);
+                blocks4x2(kl, i0, i1, fullPanels, pa, pb, first, panel, c, cOff, ldc);
             }
             if (fullPanels < colPanels) {
                 // The last, partial panel: row by row, so the kernel above never sees a partial store.
                 int j = fullPanels * LANES;
                 for (int i = 0; i < fullRows; i++) {
-                    int ap = (i / LANES * k + k0) * LANES + i % LANES;
-                    row1(kl, pa, ap, pb, (fullPanels * k + k0) * LANES, c, cOff + i * ldc + j, n - j);
+                    row1(kl, pa, first + i / LANES * panel + i % LANES, pb, first + fullPanels * panel,
+                            c, cOff + i * ldc + j, n - j);
                 }
             }
             for (int i = fullRows; i < m; i++) {
-                int ap = (i / LANES * k + k0) * LANES + i % LANES;
+                int ap = first + i / LANES * panel + i % LANES;
                 for (int jb = 0; jb < colPanels; jb++) {
                     int j = jb * LANES;
-                    row1(kl, pa, ap, pb, (jb * k + k0) * LANES, c, cOff + i * ldc + j, Math.min(LANES, n - j));
+                    row1(kl, pa, ap, pb, first + jb * panel, c, cOff + i * ldc + j, Math.min(LANES, n - j));
                 }
             }
         }
     }
 
     /**
-     * Rows {@code [i0, i1)} (a multiple of 8) against the full panels of B, terms {@code [k0, k0+kl)} of the sum,
-     * in 8 × 1-vector register blocks: eight independent FMA chains, A and B both read sequentially.
-     * The kernel is written out inside the loops on purpose: as a separate method C2 compiled it
-     * into code that ran at a third of the speed.
+     * Rows {@code [i0, i1)} (a multiple of 8) against panels {@code [firstPanel, panels)} of B, {@code kl}
+     * terms of the sum from {@code first}, in 8 × 1-vector register blocks: eight independent FMA chains.
+     * Row i of A at term p is {@code pa[first + (i/LANES)·panel + i%LANES + p·LANES]}; panel jb of B at
+     * term p is the vector at {@code pb[first + jb·panel + p·LANES]}. The kernels are written out inside
+     * the loops on purpose: as a separate method C2 compiled the block into code that ran at a third of
+     * the speed. Every index is the loop variable times the constant LANES plus an invariant: so C2 can
+     * hoist the bounds checks (with the stride a variable, or offsets incremented separately, the loop
+     * ran 1.3–1.6× slower).
      */
-    private static void blocks8(int k, int k0, int kl, int i0, int i1, int firstPanel, int panels, float[] pa, float[] pb,
-                                float[] c, int cOff, int ldc) {
+    private static void blocks8x1(int kl, int i0, int i1, int firstPanel, int panels, float[] pa, float[] pb, int first,
+                                  int panel, float[] c, int cOff, int ldc) {
         for (int jb = firstPanel; jb < panels; jb++) {
-            int j = jb * 8;
+            int j = jb * LANES;
+            int b0 = first + jb * panel;
             for (int i = i0; i < i1; i += 8) {
                 FloatVector s0 = FloatVector.zero(SPECIES), s1 = FloatVector.zero(SPECIES), s2 = FloatVector.zero(SPECIES),
                         s3 = FloatVector.zero(SPECIES), s4 = FloatVector.zero(SPECIES), s5 = FloatVector.zero(SPECIES),
                         s6 = FloatVector.zero(SPECIES), s7 = FloatVector.zero(SPECIES);
-                int ap = (i / 8 * k + k0) * 8;
-                int bp = (jb * k + k0) * 8;
-                for (int p = 0; p < kl; p++, ap += 8, bp += 8) {
-                    FloatVector bv = FloatVector.fromArray(SPECIES, pb, bp);
+                int a0 = first + i / LANES * panel + i % LANES;
+                for (int p = 0; p < kl; p++) {
+                    FloatVector bv = FloatVector.fromArray(SPECIES, pb, b0 + p * LANES);
+                    int ap = a0 + p * LANES;
                     s0 = FloatVector.broadcast(SPECIES, pa[ap]).fma(bv, s0);
                     s1 = FloatVector.broadcast(SPECIES, pa[ap + 1]).fma(bv, s1);
                     s2 = FloatVector.broadcast(SPECIES, pa[ap + 2]).fma(bv, s2);
@@ -137,39 +148,41 @@ public final class Gemm {
                     s7 = FloatVector.broadcast(SPECIES, pa[ap + 7]).fma(bv, s7);
                 }
                 int o = cOff + i * ldc + j;
-                s0.add(FloatVector.fromArray(SPECIES, c, o)).intoArray(c, o);
-                s1.add(FloatVector.fromArray(SPECIES, c, o + ldc)).intoArray(c, o + ldc);
-                s2.add(FloatVector.fromArray(SPECIES, c, o + 2 * ldc)).intoArray(c, o + 2 * ldc);
-                s3.add(FloatVector.fromArray(SPECIES, c, o + 3 * ldc)).intoArray(c, o + 3 * ldc);
-                s4.add(FloatVector.fromArray(SPECIES, c, o + 4 * ldc)).intoArray(c, o + 4 * ldc);
-                s5.add(FloatVector.fromArray(SPECIES, c, o + 5 * ldc)).intoArray(c, o + 5 * ldc);
-                s6.add(FloatVector.fromArray(SPECIES, c, o + 6 * ldc)).intoArray(c, o + 6 * ldc);
-                s7.add(FloatVector.fromArray(SPECIES, c, o + 7 * ldc)).intoArray(c, o + 7 * ldc);
+                addInto(s0, c, o);
+                addInto(s1, c, o + ldc);
+                addInto(s2, c, o + 2 * ldc);
+                addInto(s3, c, o + 3 * ldc);
+                addInto(s4, c, o + 4 * ldc);
+                addInto(s5, c, o + 5 * ldc);
+                addInto(s6, c, o + 6 * ldc);
+                addInto(s7, c, o + 7 * ldc);
             }
         }
     }
 
     /**
-     * Rows {@code [i0, i1)} against pairs of full panels, 4 rows × 2 vectors at a time: eight
-     * accumulators fed by 2 vector loads and 4 broadcasts per step of the sum (0.75 loads per FMA,
-     * against 1.125 for 8 × 1), for the products where loads, not FMAs, bound the 8 × 1 kernel.
+     * Rows {@code [i0, i1)} against pairs of full panels, 4 rows × 2 vectors at a time (operands
+     * addressed as in {@link #blocks8x1}): eight accumulators fed by 2 vector loads and 4 broadcasts per
+     * term of the sum (0.75 loads per FMA, against 1.125 for 8 × 1). Eight accumulators, two B vectors
+     * and a broadcast fit AVX2's 16 registers; a 4 × 3 block spills there.
      */
-    private static void blocks4x2(int k, int k0, int kl, int i0, int i1, int panels, float[] pa, float[] pb,
+    private static void blocks4x2(int kl, int i0, int i1, int panels, float[] pa, float[] pb, int first, int panel,
                                   float[] c, int cOff, int ldc) {
         int jb = 0;
         for (; jb + 1 < panels; jb += 2) {
-            int j = jb * 8;
+            int j = jb * LANES;
+            int b0s = first + jb * panel;
+            int b1s = b0s + panel;
             for (int i = i0; i < i1; i += 4) {
                 FloatVector s00 = FloatVector.zero(SPECIES), s01 = FloatVector.zero(SPECIES);
                 FloatVector s10 = FloatVector.zero(SPECIES), s11 = FloatVector.zero(SPECIES);
                 FloatVector s20 = FloatVector.zero(SPECIES), s21 = FloatVector.zero(SPECIES);
                 FloatVector s30 = FloatVector.zero(SPECIES), s31 = FloatVector.zero(SPECIES);
-                int ap = (i / 8 * k + k0) * 8 + i % 8;
-                int bp0 = (jb * k + k0) * 8;
-                int bp1 = bp0 + k * 8;
-                for (int p = 0; p < kl; p++, ap += 8, bp0 += 8, bp1 += 8) {
-                    FloatVector b0 = FloatVector.fromArray(SPECIES, pb, bp0);
-                    FloatVector b1 = FloatVector.fromArray(SPECIES, pb, bp1);
+                int a0 = first + i / LANES * panel + i % LANES;
+                for (int p = 0; p < kl; p++) {
+                    FloatVector b0 = FloatVector.fromArray(SPECIES, pb, b0s + p * LANES);
+                    FloatVector b1 = FloatVector.fromArray(SPECIES, pb, b1s + p * LANES);
+                    int ap = a0 + p * LANES;
                     FloatVector x = FloatVector.broadcast(SPECIES, pa[ap]);
                     s00 = x.fma(b0, s00);
                     s01 = x.fma(b1, s01);
@@ -184,19 +197,24 @@ public final class Gemm {
                     s31 = x.fma(b1, s31);
                 }
                 int o = cOff + i * ldc + j;
-                s00.add(FloatVector.fromArray(SPECIES, c, o)).intoArray(c, o);
-                s01.add(FloatVector.fromArray(SPECIES, c, o + 8)).intoArray(c, o + 8);
-                s10.add(FloatVector.fromArray(SPECIES, c, o + ldc)).intoArray(c, o + ldc);
-                s11.add(FloatVector.fromArray(SPECIES, c, o + ldc + 8)).intoArray(c, o + ldc + 8);
-                s20.add(FloatVector.fromArray(SPECIES, c, o + 2 * ldc)).intoArray(c, o + 2 * ldc);
-                s21.add(FloatVector.fromArray(SPECIES, c, o + 2 * ldc + 8)).intoArray(c, o + 2 * ldc + 8);
-                s30.add(FloatVector.fromArray(SPECIES, c, o + 3 * ldc)).intoArray(c, o + 3 * ldc);
-                s31.add(FloatVector.fromArray(SPECIES, c, o + 3 * ldc + 8)).intoArray(c, o + 3 * ldc + 8);
+                addInto(s00, c, o);
+                addInto(s01, c, o + LANES);
+                addInto(s10, c, o + ldc);
+                addInto(s11, c, o + ldc + LANES);
+                addInto(s20, c, o + 2 * ldc);
+                addInto(s21, c, o + 2 * ldc + LANES);
+                addInto(s30, c, o + 3 * ldc);
+                addInto(s31, c, o + 3 * ldc + LANES);
             }
         }
         if (jb < panels) {
-            blocks8(k, k0, kl, i0, i1, jb, panels, pa, pb, c, cOff, ldc);
+            blocks8x1(kl, i0, i1, jb, panels, pa, pb, first, panel, c, cOff, ldc);
         }
+    }
+
+    /** {@code c[at..at+LANES) += s}: a block's partial sum over K_BLOCK terms joins what C already holds. */
+    private static void addInto(FloatVector s, float[] c, int at) {
+        s.add(FloatVector.fromArray(SPECIES, c, at)).intoArray(c, at);
     }
 
     private static void addPartial(FloatVector s, float[] c, int at, int width) {
@@ -207,10 +225,10 @@ public final class Gemm {
     }
 
     /** One row of C against one panel (the rows after the last multiple of 8, and the last partial panel). */
-    private static void row1(int k, float[] pa, int ap, float[] pb, int bp, float[] c, int c0, int width) {
+    private static void row1(int kl, float[] pa, int ap, float[] pb, int bp, float[] c, int c0, int width) {
         FloatVector s = FloatVector.zero(SPECIES);
-        for (int p = 0; p < k; p++, ap += LANES, bp += LANES) {
-            s = FloatVector.broadcast(SPECIES, pa[ap]).fma(FloatVector.fromArray(SPECIES, pb, bp), s);
+        for (int p = 0; p < kl; p++) {
+            s = FloatVector.broadcast(SPECIES, pa[ap + p * LANES]).fma(FloatVector.fromArray(SPECIES, pb, bp + p * LANES), s);
         }
         store(s, c, c0, width);
     }
