@@ -11,6 +11,7 @@ import dev.seqtrain.nn.NetworkSpec;
 import dev.seqtrain.nn.Optimizer;
 import dev.seqtrain.nn.OptimizerKind;
 import dev.seqtrain.nn.Task;
+import dev.seqtrain.train.BlockMomentum;
 import dev.seqtrain.train.LearningRateScaling;
 import dev.seqtrain.train.ParameterAveragingTrainer;
 import dev.seqtrain.train.TrainerSettings;
@@ -157,6 +158,22 @@ final class TrainCommand implements Callable<Integer> {
                 LearningRateScaling.parse(c.get("train.learningRateScaling")), opt, schedule, c.getDouble("train.clipNorm"),
                 c.getInt("train.tbptt"),
                 c.getLong("train.seed"), c.getInt("train.patience"), c.getInt("train.checkpointEvery"),
-                c.getInt("train.keepCheckpoints"), c.getInt("train.aggregationFanIn"), (float) c.getDouble("model.forgetBias"));
+                c.getInt("train.keepCheckpoints"), c.getInt("train.aggregationFanIn"), (float) c.getDouble("model.forgetBias"),
+                blockMomentum(c), c.getLong("train.warmupSteps"));
+    }
+
+    /** Block momentum filters averaged parameters; synchronous SGD (gradient averaging) has none. */
+    static BlockMomentum blockMomentum(TrainConfig c) {
+        String m = c.get("train.blockMomentum");
+        float lr = (float) c.getDouble("train.blockLearningRate");
+        boolean nesterov = c.getBoolean("train.blockNesterov");
+        if (c.get("train.averaging").equals("gradients")) {
+            if (!m.equals("auto") && Double.parseDouble(m) != 0 || lr != 1f) {
+                throw new BadInputException(c.source() + ": train.blockMomentum and train.blockLearningRate apply to"
+                        + " train.averaging=parameters, not gradients");
+            }
+            return BlockMomentum.NONE;
+        }
+        return m.equals("auto") ? BlockMomentum.auto(lr, nesterov) : new BlockMomentum(Float.parseFloat(m), lr, nesterov);
     }
 }

@@ -50,6 +50,18 @@ public final class TrainConfig {
         };
     }
 
+    private static String blockMomentumProblem(String v) {
+        if (v.equals("auto")) {
+            return null;
+        }
+        try {
+            double d = Double.parseDouble(v);
+            return d >= 0 && d < 1 ? null : "must be auto or a number in [0, 1)";
+        } catch (NumberFormatException e) {
+            return "must be auto or a number in [0, 1)";
+        }
+    }
+
     private static Check number(double min, boolean inclusive, double max) {
         return v -> {
             try {
@@ -122,6 +134,14 @@ public final class TrainConfig {
                 + " gives one value per epoch, the last repeating (e.g. 1,5,epoch: average often early, rarely later)");
         key("train.learningRateScaling", "none", "none|linear|sqrt", oneOf("none", "linear", "sqrt"),
                 "multiply train.learningRate by the number of workers (linear) or its square root (sqrt)");
+        key("train.blockMomentum", "auto", "auto|[0, 1)", TrainConfig::blockMomentumProblem,
+                "block momentum over the averaged updates (BMUF; auto = 1 - 1/workers; 0 = plain averaging)");
+        key("train.blockLearningRate", "1", "> 0", number(0, false, 100), "block learning rate: the averaged update is"
+                + " scaled by it before the block momentum is applied");
+        key("train.blockNesterov", "true", "true|false", BOOLEAN, "workers start each round from the Nesterov look-ahead"
+                + " W + momentum * last block update");
+        key("train.warmupSteps", "0", ">= 0", intAtLeast(0), "optimizer steps over which the learning rate ramps linearly"
+                + " from train.learningRate to the rate train.learningRateScaling gives (0 = none)");
         key("train.averageOptimizerState", "true", "true|false", BOOLEAN, "average optimizer state with the weights (else reset it each round)");
         key("train.optimizer", "adam", "adam|sgd|rmsprop", oneOf("adam", "sgd", "rmsprop"), "update rule");
         key("train.learningRate", "0.002", "> 0", number(0, false, 100), "base learning rate");

@@ -33,9 +33,14 @@ public final class CheckpointStore {
     private static final String STATE = "state.safetensors";
     private static final String META = "checkpoint.json";
     private static final String PREFIX = "epoch-";
+    private static final String BLOCK_DELTA = "blockMomentum";
 
-    /** A checkpoint's contents. {@code info} is free-form bookkeeping (epoch, best loss, config...). */
-    public record Checkpoint(int epoch, float[] params, float[][] optimizerSlots, long optimizerStep, ObjectNode info) {
+    /**
+     * A checkpoint's contents. {@code info} is free-form bookkeeping (epoch, best loss, config...);
+     * {@code blockDelta} the driver's block momentum (null when the run uses none).
+     */
+    public record Checkpoint(int epoch, float[] params, float[][] optimizerSlots, long optimizerStep, float[] blockDelta,
+                             ObjectNode info) {
     }
 
     private final FileSystem fs;
@@ -54,6 +59,9 @@ public final class CheckpointStore {
         for (int i = 0; i < c.optimizerSlots().length; i++) {
             tensors.put("optimizer." + i, new Safetensors.Tensor(new int[] {c.optimizerSlots()[i].length}, c.optimizerSlots()[i]));
         }
+        if (c.blockDelta() != null) {
+            tensors.put(BLOCK_DELTA, new Safetensors.Tensor(new int[] {c.blockDelta().length}, c.blockDelta()));
+        }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         Safetensors.write(out, tensors, Map.of("producer", "seqtrain-checkpoint"));
         byte[] state = out.toByteArray();
@@ -61,6 +69,7 @@ public final class CheckpointStore {
         meta.put("epoch", c.epoch());
         meta.put("optimizerStep", c.optimizerStep());
         meta.put("optimizerSlots", c.optimizerSlots().length);
+        meta.put("blockMomentum", c.blockDelta() != null);
         meta.put("parameters", c.params().length);
         meta.put("stateSha256", ModelDirectory.sha256(state));
         fs.mkdirs(dir);
@@ -129,13 +138,14 @@ public final class CheckpointStore {
         }
         int n = meta.get("parameters").asInt();
         int slots = meta.path("optimizerSlots").asInt(0);
+        boolean hasDelta = meta.path("blockMomentum").asBoolean(false);
         Path statePath = new Path(path, STATE);
-        byte[] state = ModelDirectory.readSmallFile(fs, statePath, 8L + 16L * 1024 * 1024 + 4L * n * (slots + 1) + 4096);
+        byte[] state = ModelDirectory.readSmallFile(fs, statePath, 8L + 16L * 1024 * 1024 + 4L * n * (slots + 2) + 4096);
         if (!ModelDirectory.sha256(state).equals(meta.get("stateSha256").asText())) {
             throw new BadInputException(statePath + ": SHA-256 does not match " + META + " (truncated or damaged)");
         }
         Map<String, Safetensors.Tensor> t = Safetensors.read(new ByteArrayInputStream(state), state.length, statePath.toString(), shapes -> {
-            if (shapes.size() != slots + 1 || shapes.get("params") == null || shapes.get("params")[0] != n) {
+            if (shapes.size() != slots + 1 + (hasDelta ? 1 : 0) || shapes.get("params") == null || shapes.get("params")[0] != n) {
                 throw new BadInputException(statePath + ": tensors do not match " + META);
             }
         });
@@ -147,8 +157,16 @@ public final class CheckpointStore {
             }
             opt[i] = s.data();
         }
+        float[] delta = null;
+        if (hasDelta) {
+            Safetensors.Tensor d = t.get(BLOCK_DELTA);
+            if (d == null || d.data().length != n) {
+                throw new BadInputException(statePath + ": block momentum missing or mis-sized");
+            }
+            delta = d.data();
+        }
         return new Checkpoint(meta.get("epoch").asInt(), t.get("params").data(), opt, meta.path("optimizerStep").asLong(),
-                (ObjectNode) meta);
+                delta, (ObjectNode) meta);
     }
 
     private static String name(int epoch) {

@@ -9,14 +9,28 @@ import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.io.Serializable;
 
-/** Parameters and optimizer state: what the driver broadcasts at the start of a round. */
+/**
+ * Parameters and optimizer state: what the driver broadcasts at the start of a round; and, on the
+ * driver only, the block momentum Δ ({@link BlockMomentum}; null when the run uses none), which is
+ * checkpointed but never sent to the workers.
+ */
 public final class ModelState implements Serializable {
     private transient float[] params;
     private transient OptimizerState optimizer;
+    private transient float[] blockDelta;
 
     public ModelState(float[] params, OptimizerState optimizer) {
+        this(params, optimizer, null);
+    }
+
+    public ModelState(float[] params, OptimizerState optimizer, float[] blockDelta) {
         this.params = params;
         this.optimizer = optimizer;
+        this.blockDelta = blockDelta;
+    }
+
+    public float[] blockDelta() {
+        return blockDelta;
     }
 
     public float[] params() {
@@ -34,7 +48,7 @@ public final class ModelState implements Serializable {
     }
 
     public ModelState copy() {
-        return new ModelState(params.clone(), optimizer.copy());
+        return new ModelState(params.clone(), optimizer.copy(), blockDelta == null ? null : blockDelta.clone());
     }
 
     private void writeObject(ObjectOutputStream out) throws IOException {

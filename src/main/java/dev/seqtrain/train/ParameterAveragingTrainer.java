@@ -98,7 +98,7 @@ public final class ParameterAveragingTrainer {
      * The learning rate is scaled for the number of workers here, so callers always pass the user's.
      */
     public void setSettings(TrainerSettings settings) {
-        this.settings = settings.withLearningRateScale(settings.learningRateScaling().factor(workers));
+        this.settings = settings.withWorkerScaling(workers).withBlockMomentum(settings.blockMomentum().resolve(workers));
     }
 
     public int workers() {
@@ -252,7 +252,9 @@ public final class ParameterAveragingTrainer {
      */
     public Tuple2<ModelState, RoundStats> round(ModelState state, int epoch, int round, int maxBatches) {
         long t0 = System.nanoTime();
-        Broadcast<ModelState> bc = sc.broadcast(state);
+        BlockMomentum blocks = settings.blockMomentum();
+        float[] start = blocks.roundStart(state.params(), state.blockDelta());
+        Broadcast<ModelState> bc = sc.broadcast(start == state.params() ? state : new ModelState(start, state.optimizer()));
         long t1 = System.nanoTime();
         NetworkSpec sp = spec;
         TrainerSettings s = settings;
@@ -276,7 +278,7 @@ public final class ParameterAveragingTrainer {
         RoundResult total = sumInPartitionOrder(results, settings.fanIn());
         long t2 = System.nanoTime();
         bc.destroy();
-        ModelState next = apply(state, total);
+        ModelState next = apply(state, start, total);
         long t3 = System.nanoTime();
         int contributing = Math.max(1, total.workersWithData);
         RoundStats stats = new RoundStats(t1 - t0, t2 - t1, t3 - t2, total.computeNanosMax,
@@ -295,7 +297,7 @@ public final class ParameterAveragingTrainer {
         }
     }
 
-    private ModelState apply(ModelState state, RoundResult total) {
+    private ModelState apply(ModelState state, float[] start, RoundResult total) {
         if (total.weighted == null) {
             return state;   // no worker had data for this round
         }
@@ -307,7 +309,10 @@ public final class ParameterAveragingTrainer {
             settings.optimizer().step(params, grads, opt, settings.schedule().rate(opt.step));
             return new ModelState(params, opt);
         }
-        float[] params = total.average();
+        BlockMomentum blocks = settings.blockMomentum();
+        float[] delta = blocks.isPlainAveraging() ? null
+                : state.blockDelta() == null ? new float[state.params().length] : state.blockDelta().clone();
+        float[] params = blocks.apply(state.params(), start, total.average(), delta);
         OptimizerState opt;
         if (settings.averageOptimizerState()) {
             opt = new OptimizerState(total.averageState(), total.optimizerSteps);
@@ -315,7 +320,7 @@ public final class ParameterAveragingTrainer {
             opt = settings.optimizer().newState(params.length);
             opt.step = total.optimizerSteps;
         }
-        return new ModelState(params, opt);
+        return new ModelState(params, opt, delta);
     }
 
     /** Sums per-partition results in partition order, in levels of {@code fanIn} (see the class comment). */

@@ -17,12 +17,26 @@ import java.util.List;
  * @param averageOptimizerState average optimizer state with the weights, else reset it every round
  * @param learningRateScaling  how the base learning rate grows with the number of workers
  * @param fanIn                worker results summed per aggregation task
+ * @param blockMomentum        how the driver filters the averages ({@link BlockMomentum#NONE}: plain averaging)
+ * @param warmupSteps          optimizer steps over which the learning rate ramps linearly from its
+ *                             one-worker value to the one {@code learningRateScaling} gives (Goyal et al. 2017)
  */
 public record TrainerSettings(int epochs, int batchSize, int workers, List<Integer> averagingFrequencies,
                               boolean averageGradients, boolean averageOptimizerState, LearningRateScaling learningRateScaling,
                               Optimizer optimizer, LearningRateSchedule schedule, double clipNorm, int tbptt, long seed,
-                              int patience, int checkpointEvery, int keepCheckpoints, int fanIn, float forgetBias)
+                              int patience, int checkpointEvery, int keepCheckpoints, int fanIn, float forgetBias,
+                              BlockMomentum blockMomentum, long warmupSteps)
         implements Serializable {
+
+    /** Plain averaging, no warm-up. */
+    public TrainerSettings(int epochs, int batchSize, int workers, List<Integer> averagingFrequencies,
+                           boolean averageGradients, boolean averageOptimizerState, LearningRateScaling learningRateScaling,
+                           Optimizer optimizer, LearningRateSchedule schedule, double clipNorm, int tbptt, long seed,
+                           int patience, int checkpointEvery, int keepCheckpoints, int fanIn, float forgetBias) {
+        this(epochs, batchSize, workers, averagingFrequencies, averageGradients, averageOptimizerState, learningRateScaling,
+                optimizer, schedule, clipNorm, tbptt, seed, patience, checkpointEvery, keepCheckpoints, fanIn, forgetBias,
+                BlockMomentum.NONE, 0);
+    }
 
     public TrainerSettings {
         if (averagingFrequencies.isEmpty()) {
@@ -66,11 +80,27 @@ public record TrainerSettings(int epochs, int batchSize, int workers, List<Integ
 
     /** The same settings with the learning rate multiplied by {@code factor} (worker scaling, rollback after divergence). */
     public TrainerSettings withLearningRateScale(double factor) {
-        LearningRateSchedule s = schedule;
-        LearningRateSchedule scaled = new LearningRateSchedule(s.kind(), (float) (s.baseRate() * factor), s.stepSize(), s.gamma(),
-                s.totalSteps(), (float) (s.minRate() * factor));
+        return withSchedule(schedule.scaled(factor));
+    }
+
+    /**
+     * The same settings with the learning rate multiplied by the worker scaling factor, reached after a
+     * linear warm-up of {@code warmupSteps} optimizer steps from the unscaled rate.
+     */
+    public TrainerSettings withWorkerScaling(int workers) {
+        double factor = learningRateScaling.factor(workers);
+        return withSchedule(schedule.scaled(factor).withWarmup(warmupSteps, (float) (1 / factor)));
+    }
+
+    public TrainerSettings withBlockMomentum(BlockMomentum b) {
         return new TrainerSettings(epochs, batchSize, workers, averagingFrequencies, averageGradients, averageOptimizerState,
-                learningRateScaling, optimizer, scaled, clipNorm, tbptt, seed, patience, checkpointEvery, keepCheckpoints, fanIn,
-                forgetBias);
+                learningRateScaling, optimizer, schedule, clipNorm, tbptt, seed, patience, checkpointEvery, keepCheckpoints, fanIn,
+                forgetBias, b, warmupSteps);
+    }
+
+    private TrainerSettings withSchedule(LearningRateSchedule s) {
+        return new TrainerSettings(epochs, batchSize, workers, averagingFrequencies, averageGradients, averageOptimizerState,
+                learningRateScaling, optimizer, s, clipNorm, tbptt, seed, patience, checkpointEvery, keepCheckpoints, fanIn,
+                forgetBias, blockMomentum, warmupSteps);
     }
 }

@@ -112,7 +112,8 @@ public final class TrainingRun {
         if (ckpt != null) {
             checkSameConfig(ckpt.info());
             checkSameData(ckpt.info());
-            state = new ModelState(ckpt.params(), new OptimizerState(ckpt.optimizerSlots(), ckpt.optimizerStep()));
+            state = new ModelState(ckpt.params(), new OptimizerState(ckpt.optimizerSlots(), ckpt.optimizerStep()),
+                    ckpt.blockDelta());
             position = RunPosition.readFrom(ckpt.info(), ckpt.epoch());
             bestLoss = ckpt.info().path("bestValidLoss").asDouble(Double.POSITIVE_INFINITY);
             bestEpoch = ckpt.info().path("bestEpoch").asInt(-1);
@@ -267,7 +268,7 @@ public final class TrainingRun {
             ObjectNode cfg = ckptInfo.putObject("config");
             config.forEach(cfg::put);
             checkpoints.write(new CheckpointStore.Checkpoint(n, state.params(), state.optimizer().slots,
-                    state.optimizer().step, ckptInfo), settings.keepCheckpoints());
+                    state.optimizer().step, state.blockDelta(), ckptInfo), settings.keepCheckpoints());
         }
         console.println(progressLine(epoch + 1, roundsDone, rounds, interval.trainLoss, valid,
                 interval.timesteps / Math.max(1e-9, seconds), seconds, eta(resumedAt, runStart), improved));

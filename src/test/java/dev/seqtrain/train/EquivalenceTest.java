@@ -27,6 +27,7 @@ import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The distributed trainer against single-process training: one worker is the same computation bit
@@ -159,6 +160,64 @@ class EquivalenceTest {
         }
         // Float rounding of the weighted sums only, relative to how far the parameter moved.
         assertEquals(0, worst, 1e-4, "worst difference relative to the update");
+    }
+
+    @Test
+    void zeroBlockMomentumWithRateOneIsPlainAveragingBitForBit() {
+        NetworkSpec spec = new NetworkSpec(CellType.LSTM, 5, true, 9, 1, 5, Task.MANY_TO_MANY, LossKind.SOFTMAX_CROSS_ENTROPY, 0f);
+        Optimizer adam = Optimizer.defaults(OptimizerKind.ADAM);
+        List<Tuple2<Long, SequenceExample>> examples = sequences(30, 0, 6);
+        float[] init = Initializer.initialize(spec, 4, 1f);
+        TrainerSettings plain = settings(3, List.of(2), adam, 0.01f, 1.0, 4);
+        ModelState a = train(spec, plain, examples, new ModelState(init.clone(), adam.newState(init.length)), 2);
+        ModelState b = train(spec, plain.withBlockMomentum(new BlockMomentum(0f, 1f, true)), examples,
+                new ModelState(init.clone(), adam.newState(init.length)), 2);
+        assertArrayEquals(a.params(), b.params());
+        assertEquals(null, b.blockDelta());
+    }
+
+    /**
+     * The trainer with block momentum against the BMUF recurrence written out here, each round's
+     * average taken from a plain-averaging round started where the look-ahead says:
+     * S = W + ζΔ, G = average(S) − S, Δ = ζΔ + ηG, W = W + Δ.
+     */
+    @Test
+    void blockMomentumFollowsTheBmufRecurrence() {
+        NetworkSpec spec = new NetworkSpec(CellType.GRU, 5, true, 9, 1, 5, Task.MANY_TO_MANY, LossKind.SOFTMAX_CROSS_ENTROPY, 0f);
+        Optimizer adam = Optimizer.defaults(OptimizerKind.ADAM);
+        List<Tuple2<Long, SequenceExample>> examples = sequences(30, 0, 7);
+        float[] init = Initializer.initialize(spec, 4, 1f);
+        float zeta = 0.6f;
+        float eta = 0.9f;
+        TrainerSettings plain = settings(3, List.of(2), adam, 0.01f, 1.0, 4);
+        ModelState bmuf = train(spec, plain.withBlockMomentum(new BlockMomentum(zeta, eta, true)), examples,
+                new ModelState(init.clone(), adam.newState(init.length)), 2);
+
+        JavaPairRDD<Long, SequenceExample> rdd = JavaPairRDD.fromJavaRDD(sc.parallelize(examples, 3));
+        ParameterAveragingTrainer averaging = new ParameterAveragingTrainer(sc, spec, plain, rdd, null);
+        float[] w = init.clone();
+        float[] delta = new float[w.length];
+        OptimizerState opt = adam.newState(w.length);
+        int rounds = 0;
+        for (int e = 0; e < 2; e++) {
+            for (int r = 0; r < averaging.roundsPerEpoch(e); r++, rounds++) {
+                float[] start = new float[w.length];
+                for (int i = 0; i < w.length; i++) {
+                    start[i] = w[i] + zeta * delta[i];
+                }
+                ModelState avg = averaging.round(new ModelState(start, opt), e, r)._1();
+                for (int i = 0; i < w.length; i++) {
+                    delta[i] = zeta * delta[i] + eta * (avg.params()[i] - start[i]);
+                    w[i] = w[i] + delta[i];
+                }
+                opt = avg.optimizer();
+            }
+        }
+        averaging.close();
+        assertTrue(rounds >= 4, "rounds: " + rounds);
+        assertArrayEquals(w, bmuf.params());
+        assertArrayEquals(delta, bmuf.blockDelta());
+        assertArrayEquals(opt.slots[0], bmuf.optimizer().slots[0]);
     }
 
     @Test

@@ -60,7 +60,9 @@ class SparkTrainingTest {
     @Test
     void runInStepsResumesMidEpochToTheSameBytes() throws Exception {
         // Uninterrupted: 20 steps per worker, evaluations every 3 rounds (of 4 batches), ending mid-epoch.
-        String[] steps = {"--set", "train.evalEvery=3", "--set", "train.averagingFrequency=1", "--set", "train.epochs=9"};
+        // With block momentum: its Δ is part of what a checkpoint must hold for the resume to match.
+        String[] steps = {"--set", "train.evalEvery=3", "--set", "train.averagingFrequency=1", "--set", "train.epochs=9",
+                "--set", "train.blockMomentum=0.5"};
         Path whole = dir.resolve("steps-whole");
         assertEquals(0, train(whole, concat(steps, "--set", "train.maxSteps=20")));
         // Interrupted after 7 steps (a mid-epoch checkpoint at a step budget), then resumed to 20.
