@@ -11,6 +11,7 @@ import dev.seqtrain.nn.NetworkSpec;
 import dev.seqtrain.nn.Optimizer;
 import dev.seqtrain.nn.OptimizerKind;
 import dev.seqtrain.nn.Task;
+import dev.seqtrain.io.OutputLock;
 import dev.seqtrain.train.BlockMomentum;
 import dev.seqtrain.train.LearningRateScaling;
 import dev.seqtrain.train.ParameterAveragingTrainer;
@@ -66,7 +67,13 @@ final class TrainCommand implements Callable<Integer> {
         String name = config == null ? "run" : new java.io.File(config).getName().replaceFirst("\\.properties$", "");
         Path out = new Path(output != null ? output : "runs/" + name);
         Configuration hadoop = new Configuration();
-        TrainingRun.prepareOutput(out, hadoop, resume, overwrite);
+        try (OutputLock lock = OutputLock.acquire(out.getFileSystem(hadoop), out)) {
+            TrainingRun.prepareOutput(out, hadoop, resume, overwrite);
+            return train(cfg, name, out, hadoop);
+        }
+    }
+
+    private int train(TrainConfig cfg, String name, Path out, Configuration hadoop) throws Exception {
         long started = System.nanoTime();
         try (JavaSparkContext sc = SparkSessions.start(master, "seqtrain train " + name)) {
             long loadStart = System.nanoTime();

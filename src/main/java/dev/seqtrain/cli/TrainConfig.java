@@ -163,6 +163,8 @@ public final class TrainConfig {
         key("train.evalEvery", "0", ">= 0", intAtLeast(0), "rounds between evaluations (validation, metrics line, model,"
                 + " checkpoint); 0 = once per epoch");
         key("train.progressSeconds", "30", ">= 1", intAtLeast(1), "at most this many seconds between progress lines inside an epoch");
+        key("train.allowBackendChange", "false", "true|false", BOOLEAN, "let --resume continue a checkpoint trained with the"
+                + " other GEMM backend (native BLAS vs our kernel; the results then match neither backend's uninterrupted run)");
         key("train.keepCheckpoints", "3", ">= 1", intAtLeast(1), "checkpoints kept (oldest deleted)");
         key("train.onDivergence", "stop", "stop|rollback", oneOf("stop", "rollback"),
                 "a NaN/infinite loss or parameter: stop, or restart the epoch from its start at half the learning rate");

@@ -2,9 +2,13 @@ package dev.seqtrain.io;
 
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RawLocalFileSystem;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.StandardCopyOption;
 import java.util.UUID;
 
 /**
@@ -21,7 +25,21 @@ public final class AtomicFiles {
         try (FSDataOutputStream out = fs.create(tmp, true)) {
             out.write(bytes);
             out.hsync();
+        } catch (IOException e) {
+            fs.delete(tmp, false);   // a full disk must not leave partial temporary files behind
+            throw new IOException("cannot write " + target + ": " + e.getMessage(), e);
         }
+        if (fs instanceof LocalFileSystem || fs instanceof RawLocalFileSystem) {
+            // rename(2) replaces the old file in one step: there is no moment without it.
+            try {
+                Files.move(local(fs, tmp), local(fs, target), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (IOException e) {
+                fs.delete(tmp, false);
+                throw new IOException("cannot rename " + tmp + " to " + target + ": " + e.getMessage(), e);
+            }
+            return;
+        }
+        // Hadoop's rename does not replace: delete first (a reader in between sees no file, never a partial one).
         if (fs.exists(target) && !fs.delete(target, false)) {
             throw new IOException("cannot replace " + target);
         }
@@ -29,5 +47,9 @@ public final class AtomicFiles {
             fs.delete(tmp, false);
             throw new IOException("cannot rename " + tmp + " to " + target);
         }
+    }
+
+    private static java.nio.file.Path local(FileSystem fs, Path p) {
+        return java.nio.file.Path.of(fs.makeQualified(p).toUri());
     }
 }

@@ -47,15 +47,58 @@ public final class ModelDirectory {
     private ModelDirectory() {
     }
 
+    /**
+     * Writes the model as a whole: both files into {@code DIR.next/}, then {@code DIR} is moved to
+     * {@code DIR.prev/} and {@code DIR.next/} to {@code DIR}, then the previous model deleted. A kill or
+     * a full disk at any moment leaves a complete model: {@code DIR} itself, or, for the instant between
+     * the two renames, {@code DIR.prev/}, which {@link #read} falls back to and the next write moves
+     * back. A failed write removes its partial files and leaves the previous model as it was.
+     */
     public static void write(Path dir, Configuration conf, Model model) throws IOException {
         FileSystem fs = dir.getFileSystem(conf);
         fs.setWriteChecksum(false);
-        fs.mkdirs(dir);
+        Path next = sibling(dir, ".next");
+        Path prev = sibling(dir, ".prev");
+        recoverInterruptedSwitch(fs, dir, prev);
+        fs.delete(next, true);
         byte[] weights = weightsBytes(model.spec(), model.params());
-        AtomicFiles.write(fs, new Path(dir, WEIGHTS), weights);
         ObjectNode json = toJson(model.spec(), model.info());
         json.put("weightsSha256", sha256(weights));
-        AtomicFiles.write(fs, new Path(dir, MODEL_JSON), JSON.writeValueAsBytes(json));
+        try {
+            fs.mkdirs(next);
+            writeFile(fs, new Path(next, WEIGHTS), weights);
+            writeFile(fs, new Path(next, MODEL_JSON), JSON.writeValueAsBytes(json));
+        } catch (IOException e) {
+            fs.delete(next, true);
+            throw new IOException("cannot write the model to " + dir + " (the previous one is kept): " + e.getMessage(), e);
+        }
+        if (fs.exists(dir) && !fs.rename(dir, prev)) {
+            throw new IOException("cannot move " + dir + " aside to " + prev);
+        }
+        if (!fs.rename(next, dir)) {
+            throw new IOException("cannot move " + next + " to " + dir + " (the previous model is in " + prev + ")");
+        }
+        fs.delete(prev, true);
+    }
+
+    /** A write killed between its two renames left no {@code dir} but a complete {@code prev}: put it back. */
+    private static void recoverInterruptedSwitch(FileSystem fs, Path dir, Path prev) throws IOException {
+        if (!fs.exists(dir) && fs.exists(new Path(prev, MODEL_JSON))) {
+            fs.rename(prev, dir);
+        } else if (fs.exists(new Path(dir, MODEL_JSON))) {
+            fs.delete(prev, true);
+        }
+    }
+
+    private static Path sibling(Path dir, String suffix) {
+        return new Path(dir.getParent(), dir.getName() + suffix);
+    }
+
+    private static void writeFile(FileSystem fs, Path path, byte[] bytes) throws IOException {
+        try (org.apache.hadoop.fs.FSDataOutputStream out = fs.create(path, true)) {
+            out.write(bytes);
+            out.hsync();
+        }
     }
 
     /** The parameters as a safetensors file image, tensors in {@code state_dict} order. */
@@ -73,6 +116,10 @@ public final class ModelDirectory {
 
     public static Model read(Path dir, Configuration conf) throws IOException {
         FileSystem fs = dir.getFileSystem(conf);
+        Path prev = sibling(dir, ".prev");
+        if (!fs.exists(new Path(dir, MODEL_JSON)) && fs.exists(new Path(prev, MODEL_JSON))) {
+            dir = prev;   // caught between the two renames of a write (see write)
+        }
         Path jsonPath = new Path(dir, MODEL_JSON);
         Path weightsPath = new Path(dir, WEIGHTS);
         byte[] jsonBytes = readSmallFile(fs, jsonPath, MAX_MODEL_JSON_BYTES);

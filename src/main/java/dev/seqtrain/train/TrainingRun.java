@@ -9,6 +9,7 @@ import dev.seqtrain.io.CheckpointStore;
 import dev.seqtrain.io.Model;
 import dev.seqtrain.io.ModelDirectory;
 import dev.seqtrain.io.ModelInfo;
+import dev.seqtrain.nn.GemmBackend;
 import dev.seqtrain.nn.LossKind;
 import dev.seqtrain.nn.LossSum;
 import dev.seqtrain.nn.NetworkSpec;
@@ -38,7 +39,7 @@ import java.util.Set;
 public final class TrainingRun {
     /** Settings that may change between a run and its resumption without changing its results. */
     private static final Set<String> RESUMABLE_CHANGES = Set.of("train.epochs", "train.patience", "train.checkpointEvery",
-            "train.keepCheckpoints", "train.maxSteps", "train.progressSeconds");
+            "train.keepCheckpoints", "train.maxSteps", "train.progressSeconds", "train.allowBackendChange");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** How the run ended. */
@@ -90,15 +91,29 @@ public final class TrainingRun {
         return this;
     }
 
-    /** Refuses an output directory that already holds a run, unless resuming or overwriting. */
+    /** What a run writes in its output directory: all that --overwrite removes, and nothing else. */
+    static final List<String> RUN_OUTPUTS = List.of("model", "model.next", "model.prev", "checkpoints", "metrics.jsonl",
+            TrainingReport.PICTURE, TrainingReport.PAGE);
+
+    /**
+     * Refuses an output directory that already holds a run, unless resuming or overwriting; a resume of
+     * a run whose checkpoints are all gone or damaged is refused too (starting over would replace its
+     * model with a worse one). Overwriting deletes the run's own outputs ({@link #RUN_OUTPUTS}), never
+     * other files the directory holds. The caller holds the directory's {@code OutputLock}.
+     */
     public static void prepareOutput(Path out, Configuration conf, boolean resume, boolean overwrite) throws IOException {
         FileSystem fs = out.getFileSystem(conf);
         boolean holdsRun = fs.exists(new Path(out, "metrics.jsonl")) || fs.exists(new Path(out, "checkpoints"))
                 || fs.exists(new Path(out, "model"));
         if (holdsRun && overwrite) {
-            fs.delete(out, true);
+            for (String name : RUN_OUTPUTS) {
+                fs.delete(new Path(out, name), true);
+            }
         } else if (holdsRun && !resume) {
             throw new BadInputException(out + ": already holds a run (use --resume to continue it or --overwrite to replace it)");
+        } else if (holdsRun && new CheckpointStore(new Path(out, "checkpoints"), conf).latestValid() == null) {
+            throw new BadInputException(out + ": --resume, but the run there has no valid checkpoint to continue from"
+                    + " (use --overwrite to start it again from scratch)");
         }
         fs.mkdirs(out);
     }
@@ -264,6 +279,7 @@ public final class TrainingRun {
             ckptInfo.put("rollbacks", rollbacks);
             ckptInfo.put("learningRateScale", lrScale);
             ckptInfo.set("data", dataSchema());
+            ckptInfo.put("gemm", GemmBackend.describe());
             position.writeTo(ckptInfo);
             ObjectNode cfg = ckptInfo.putObject("config");
             config.forEach(cfg::put);
@@ -363,6 +379,15 @@ public final class TrainingRun {
         }
         if (!differences.isEmpty()) {
             throw new BadInputException(out + ": cannot resume with different settings: " + String.join("; ", differences));
+        }
+        // Native BLAS and our kernel round differently: a run resumed on the other one matches neither's
+        // uninterrupted result, so it must be asked for (OpenBLAS installed between run and resume flips auto).
+        String gemm = info.path("gemm").asText(null);
+        String now = GemmBackend.describe();
+        if (gemm != null && !gemm.equals(now) && !"true".equals(config.get("train.allowBackendChange"))) {
+            throw new BadInputException(out + ": cannot resume: the checkpoint was trained with GEMM " + gemm + ", this JVM uses "
+                    + now + " (set SEQTRAIN_GEMM=" + (gemm.equals("java-vector") ? "java" : "native")
+                    + " to match, or --set train.allowBackendChange=true to continue anyway)");
         }
     }
 
