@@ -59,4 +59,38 @@ final class SparkSessions {
         sc.setLogLevel("WARN");
         return sc;
     }
+
+    /**
+     * Waits until at least one executor has registered, at most {@code seconds}: a standalone master
+     * without workers (or whose workers lack the cores or memory asked for) would otherwise leave the
+     * first job waiting forever, and a dead master URL ends with Spark giving up after a minute and a
+     * page of traces. Local mode has its executor at once.
+     */
+    static void awaitExecutors(JavaSparkContext sc, long seconds) {
+        if (sc.isLocal()) {
+            return;
+        }
+        long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+        while (true) {
+            if (sc.sc().isStopped()) {
+                throw new dev.seqtrain.io.BadInputException("--master " + sc.master() + ": the application could not register"
+                        + " with the master (is it running at that address?)");
+            }
+            // The driver's own block manager is in the map too: more than one entry means an executor.
+            if (sc.sc().getExecutorMemoryStatus().size() > 1) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new dev.seqtrain.io.BadInputException("--master " + sc.master() + ": no executor registered within " + seconds
+                        + " s (train.executorWaitSeconds): are workers running, with the cores and memory asked for"
+                        + " (spark.executor.cores, spark.executor.memory)?");
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for executors", e);
+            }
+        }
+    }
 }

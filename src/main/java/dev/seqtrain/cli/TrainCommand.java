@@ -13,6 +13,8 @@ import dev.seqtrain.nn.OptimizerKind;
 import dev.seqtrain.nn.Task;
 import dev.seqtrain.io.OutputLock;
 import dev.seqtrain.train.BlockMomentum;
+import dev.seqtrain.train.MemoryEstimate;
+import dev.seqtrain.train.StopRequest;
 import dev.seqtrain.train.LearningRateScaling;
 import dev.seqtrain.train.ParameterAveragingTrainer;
 import dev.seqtrain.train.TrainerSettings;
@@ -67,20 +69,26 @@ final class TrainCommand implements Callable<Integer> {
         String name = config == null ? "run" : new java.io.File(config).getName().replaceFirst("\\.properties$", "");
         Path out = new Path(output != null ? output : "runs/" + name);
         Configuration hadoop = new Configuration();
-        try (OutputLock lock = OutputLock.acquire(out.getFileSystem(hadoop), out)) {
+        try (OutputLock lock = OutputLock.acquire(out.getFileSystem(hadoop), out);
+             StopRequest stop = StopRequest.install(cfg.getLong("train.stopGraceSeconds"), System.out, lock::release)) {
             TrainingRun.prepareOutput(out, hadoop, resume, overwrite);
-            return train(cfg, name, out, hadoop);
+            return train(cfg, name, out, hadoop, stop);
+        } catch (TrainingRun.StoppedBySignal e) {
+            System.out.println("seqtrain: " + e.getMessage());
+            return e.exitCode();
         }
     }
 
-    private int train(TrainConfig cfg, String name, Path out, Configuration hadoop) throws Exception {
+    private int train(TrainConfig cfg, String name, Path out, Configuration hadoop, StopRequest stop) throws Exception {
         long started = System.nanoTime();
         try (JavaSparkContext sc = SparkSessions.start(master, "seqtrain train " + name)) {
+            SparkSessions.awaitExecutors(sc, cfg.getLong("train.executorWaitSeconds"));
             long loadStart = System.nanoTime();
             SparkDataset.Loaded data = SparkDataset.load(sc, dataSettings(cfg));
             double readSeconds = (System.nanoTime() - loadStart) / 1e9;
             NetworkSpec spec = networkSpec(cfg, data);
             TrainerSettings settings = trainerSettings(cfg);
+            checkMemory(sc, spec, settings, cfg);
             String unknown = cfg.get("data.unknownChar");
             ModelInfo info = new ModelInfo(data.vocabulary(), data.classes(), "seqtrain train " + name, data.featureMean(),
                     data.featureStd(), unknown.isEmpty() ? null : unknown);
@@ -101,6 +109,7 @@ final class TrainCommand implements Callable<Integer> {
                     rounds, rounds == 1 ? "" : "s", dev.seqtrain.nn.GemmBackend.describe());
             TrainingRun run = new TrainingRun(trainer, spec, settings, info, cfg.values(), data.skippedByReason(), out,
                     hadoop, System.out);
+            run.withStopRequest(stop);
             run.withMaxSteps(cfg.getLong("train.maxSteps")).withEvaluationEvery(cfg.getInt("train.evalEvery"))
                     .withProgressSeconds(cfg.getLong("train.progressSeconds"));
             if (cfg.get("train.onDivergence").equals("rollback")) {
@@ -167,6 +176,19 @@ final class TrainCommand implements Callable<Integer> {
                 c.getLong("train.seed"), c.getInt("train.patience"), c.getInt("train.checkpointEvery"),
                 c.getInt("train.keepCheckpoints"), c.getInt("train.aggregationFanIn"), (float) c.getDouble("model.forgetBias"),
                 blockMomentum(c), c.getLong("train.warmupSteps"));
+    }
+
+    /** Refuses a model the heaps cannot hold, before allocating it (see {@link MemoryEstimate}). */
+    static void checkMemory(JavaSparkContext sc, NetworkSpec spec, TrainerSettings settings, TrainConfig cfg) {
+        int slots = settings.optimizer().newState(1).slots.length;
+        int steps = cfg.getInt("train.tbptt") > 0 ? cfg.getInt("train.tbptt") : cfg.getInt("data.seqLength");
+        MemoryEstimate estimate = MemoryEstimate.of(spec, slots, settings.batchSize(), steps);
+        int tasks = sc.isLocal() ? sc.defaultParallelism() : sc.getConf().getInt("spark.executor.cores", 1);
+        if (settings.workers() > 0) {
+            tasks = Math.min(tasks, settings.workers());
+        }
+        estimate.check(Runtime.getRuntime().maxMemory(), sc.getConf().getSizeAsBytes("spark.executor.memory", "1g"), tasks,
+                sc.isLocal(), cfg.source() + ": model.hidden=" + spec.hidden() + ", model.layers=" + spec.layers());
     }
 
     /** Block momentum filters averaged parameters; synchronous SGD (gradient averaging) has none. */

@@ -163,6 +163,10 @@ public final class TrainConfig {
         key("train.evalEvery", "0", ">= 0", intAtLeast(0), "rounds between evaluations (validation, metrics line, model,"
                 + " checkpoint); 0 = once per epoch");
         key("train.progressSeconds", "30", ">= 1", intAtLeast(1), "at most this many seconds between progress lines inside an epoch");
+        key("train.executorWaitSeconds", "180", ">= 1", intAtLeast(1), "on a cluster: seconds to wait for the first"
+                + " executor before giving up with an error (a master without workers would otherwise wait forever)");
+        key("train.stopGraceSeconds", "25", ">= 1", intAtLeast(1), "on SIGTERM/SIGINT: seconds to finish the round and write"
+                + " its checkpoint before the run is abandoned (the last checkpoint stays; Kubernetes allows 30 by default)");
         key("train.allowBackendChange", "false", "true|false", BOOLEAN, "let --resume continue a checkpoint trained with the"
                 + " other GEMM backend (native BLAS vs our kernel; the results then match neither backend's uninterrupted run)");
         key("train.keepCheckpoints", "3", ">= 1", intAtLeast(1), "checkpoints kept (oldest deleted)");

@@ -158,4 +158,13 @@ public final class OutputLock implements Closeable {
             fs.delete(path, false);
         }
     }
+
+    /** {@link #close} for a process about to halt: failures are left to the stale-lock rule. */
+    public void release() {
+        try {
+            close();
+        } catch (IOException | RuntimeException e) {
+            // the lock stays behind, and is taken over as stale (its process is gone)
+        }
+    }
 }

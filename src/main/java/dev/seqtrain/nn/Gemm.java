@@ -42,7 +42,7 @@ public final class Gemm {
      */
     public static void multiply(int m, float[] a, int aOff, int aRowStride, int aColStride, PackedMatrix b,
                                 float[] c, int cOff, int ldc) {
-        BLAS blas = GemmBackend.nativeBlas();
+        BLAS blas = GemmBackend.nativeFor(m);
         if (blas != null) {
             if (m > 0 && b.cols() > 0 && b.rows() > 0) {
                 // Row-major C = A·B is column-major Cᵀ = Bᵀ·Aᵀ: B's operand first.
@@ -73,7 +73,7 @@ public final class Gemm {
         if (m <= 0 || n <= 0 || k <= 0) {
             return;
         }
-        BLAS blas = GemmBackend.nativeBlas();
+        BLAS blas = GemmBackend.nativeFor(m);
         if (blas != null) {
             // As in multiply: column-major Cᵀ = Bᵀ·Aᵀ. aT packed "not transposed" is row-major Aᵀ, i.e. column-major A.
             blas.sgemm(b.sourceTransposed() ? "T" : "N", aT.sourceTransposed() ? "N" : "T", n, m, k, 1f,

@@ -25,6 +25,7 @@ public final class PackedMatrix {
     private int sourceOffset;
     private int sourceLd;
     private boolean sourceTransposed;
+    private boolean packed;
 
     /**
      * Packs {@code B[rows×cols]}: when {@code transposed} is false {@code B[p][j] = src[off + p·ld + j]};
@@ -38,15 +39,20 @@ public final class PackedMatrix {
         this.sourceOffset = off;
         this.sourceLd = ld;
         this.sourceTransposed = transposed;
-        if (GemmBackend.nativeBlas() != null) {
-            return this;
-        }
+        this.packed = false;   // packed when our kernel first reads it: native BLAS uses the source in place
+        return this;
+    }
+
+    private void packNow() {
         int panels = (cols + L - 1) / L;
         int size = panels * rows * L;
         if (data.length < size) {
             data = new float[size];
         }
-        if (!transposed) {
+        float[] src = source;
+        int off = sourceOffset;
+        int ld = sourceLd;
+        if (!sourceTransposed) {
             packRows(src, off, ld, panels);
         } else {
             for (int jb = 0; jb < panels; jb++) {
@@ -64,7 +70,7 @@ public final class PackedMatrix {
                 }
             }
         }
-        return this;
+        packed = true;
     }
 
     /**
@@ -130,7 +136,11 @@ public final class PackedMatrix {
         return (cols + L - 1) / L;
     }
 
+    /** The panels, packed now if this is the first use since {@link #pack}. */
     float[] data() {
+        if (!packed) {
+            packNow();
+        }
         return data;
     }
 }

@@ -39,7 +39,7 @@ import java.util.Set;
 public final class TrainingRun {
     /** Settings that may change between a run and its resumption without changing its results. */
     private static final Set<String> RESUMABLE_CHANGES = Set.of("train.epochs", "train.patience", "train.checkpointEvery",
-            "train.keepCheckpoints", "train.maxSteps", "train.progressSeconds", "train.allowBackendChange");
+            "train.keepCheckpoints", "train.maxSteps", "train.progressSeconds", "train.allowBackendChange", "train.stopGraceSeconds");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** How the run ended. */
@@ -62,6 +62,7 @@ public final class TrainingRun {
     private long maxSteps;
     private int evalEvery;
     private long progressSeconds = 30;
+    private StopRequest stop;
     // The run's state between rounds.
     private ModelState state;
     private RunPosition position;
@@ -189,7 +190,8 @@ public final class TrainingRun {
                     position.steps() + trainer.batchesInRound(e, r, budget));
             boolean endOfEpoch = position.round() >= rounds;
             boolean due = evalEvery > 0 ? interval.rounds >= evalEvery : endOfEpoch;
-            if (due || finished(position)) {
+            boolean stopping = stopRequested();
+            if (due || finished(position) || stopping) {
                 if (endOfEpoch) {
                     position = new RunPosition(e + 1, 0, position.evaluations(), position.steps());
                 }
@@ -201,12 +203,21 @@ public final class TrainingRun {
                 if (stoppedEarly) {
                     break;
                 }
+                if (stopping) {
+                    throw new StoppedBySignal(String.format("stopped by %s after epoch %d, round %d (%,d steps); checkpoint in %s;"
+                            + " continue with --resume", stop.requested(), e + 1, r + 1, position.steps(),
+                            new Path(out, "checkpoints")), stop.exitCode());
+                }
             } else if (System.nanoTime() - lastLine > progressSeconds * 1_000_000_000L) {
                 console.println(progressInEpoch(interval, e, r + 1, rounds, resumedAt, runStart));
                 lastLine = System.nanoTime();
             }
         }
         return new Outcome(new Path(out, "model"), position.epoch(), bestLoss, bestEpoch, stoppedEarly, state.params());
+    }
+
+    private boolean stopRequested() {
+        return stop != null && stop.requested() != null;
     }
 
     /** The run is done: every epoch ran, or the step budget is spent. */
@@ -224,6 +235,26 @@ public final class TrainingRun {
     public TrainingRun withProgressSeconds(long seconds) {
         this.progressSeconds = seconds;
         return this;
+    }
+
+    /** Stop at the end of a round, with a checkpoint, once {@code stop} has received a signal. */
+    public TrainingRun withStopRequest(StopRequest stop) {
+        this.stop = stop;
+        return this;
+    }
+
+    /** Thrown when a signal stopped the run after writing its checkpoint. */
+    public static final class StoppedBySignal extends RuntimeException {
+        private final int exitCode;
+
+        StoppedBySignal(String message, int exitCode) {
+            super(message);
+            this.exitCode = exitCode;
+        }
+
+        public int exitCode() {
+            return exitCode;
+        }
     }
 
     /** With {@code train.maxSteps}: stop after this many minibatch steps per worker. */
@@ -269,7 +300,7 @@ public final class TrainingRun {
         metrics.add(JSON.writeValueAsString(line));
         AtomicFiles.write(fs, new Path(out, "metrics.jsonl"), (String.join("\n", metrics) + "\n").getBytes(StandardCharsets.UTF_8));
         writeReport(fs, metrics);
-        boolean last = finished(position);
+        boolean last = finished(position) || stopRequested();
         boolean stoppedEarly = settings.patience() > 0 && evaluationsWithoutImprovement >= settings.patience();
         if (n % settings.checkpointEvery() == 0 || last || stoppedEarly) {
             ObjectNode ckptInfo = JSON.createObjectNode();
@@ -285,6 +316,10 @@ public final class TrainingRun {
             config.forEach(cfg::put);
             checkpoints.write(new CheckpointStore.Checkpoint(n, state.params(), state.optimizer().slots,
                     state.optimizer().step, state.blockDelta(), ckptInfo), settings.keepCheckpoints());
+            if (stop != null) {
+                stop.setResumeHint(String.format("the newest checkpoint (epoch %d, %,d steps) is in %s: continue with --resume",
+                        position.epoch() + 1, position.steps(), new Path(out, "checkpoints")));
+            }
         }
         console.println(progressLine(epoch + 1, roundsDone, rounds, interval.trainLoss, valid,
                 interval.timesteps / Math.max(1e-9, seconds), seconds, eta(resumedAt, runStart), improved));

@@ -96,6 +96,14 @@ class TrainInputErrorsTest {
     }
 
     @Test
+    void aModelTooLargeForTheHeapIsRefusedWithTheEstimate() throws Exception {
+        Path corpus = file("tiny.txt", "to be or not to be, that is the question\n".repeat(40));
+        // 1.6 billion parameters: 6.4 GB per copy, far beyond the test JVM's heap; refused before allocating.
+        Result r = train("data.train=" + corpus, "data.seqLength=20", "model.hidden=20000");
+        assertRefused(r, "model.hidden=20000", "parameters and needs about", "GB of heap on the driver", "the driver has");
+    }
+
+    @Test
     void divergenceStopsTheRunNamingEpochAndRoundAndSavesNothingNonFinite() throws Exception {
         // Regression targets near the float maximum: the first gradient overflows.
         StringBuilder csv = new StringBuilder("sequence_id,step,x0,y0\n");
