@@ -21,6 +21,19 @@ public final class SequenceClassificationModel extends SequenceModel<SequenceCla
     /** Computed on the driver: executors get the model without its engine (see SequenceModel). */
     private final double[] labelValues;
 
+    /**
+     * An empty model, for Spark Connect, which finds third-party stages by class name
+     * ({@code META-INF/services/org.apache.spark.ml.Transformer}) and needs these two constructors;
+     * it holds no network until {@link #load} gives it one.
+     */
+    public SequenceClassificationModel() {
+        this(org.apache.spark.ml.util.Identifiable$.MODULE$.randomUID("seqClassificationModel"));
+    }
+
+    public SequenceClassificationModel(String uid) {
+        this(uid, null);
+    }
+
     public SequenceClassificationModel(String uid, dev.seqtrain.io.Model engine) {
         super(uid, engine);
         labelValues = engine == null ? null : labels();

@@ -112,6 +112,10 @@ public abstract class SequenceModel<M extends SequenceModel<M>> extends Model<M>
 
     @Override
     public Dataset<Row> transform(Dataset<?> dataset) {
+        if (engine == null) {
+            throw new IllegalStateException(uid + ": this model holds no network (created empty, as Spark Connect's lookup does);"
+                    + " load a saved one with " + getClass().getSimpleName() + ".load(path), or fit an estimator");
+        }
         StructType in = dataset.schema();
         StructType out = transformSchema(in);
         String features = getOrDefault(featuresCol);

@@ -10,6 +10,19 @@ import java.util.List;
 /** A trained {@link SequenceRegressor}: adds {@code prediction}, one number per sequence. */
 public final class SequenceRegressionModel extends SequenceModel<SequenceRegressionModel> {
 
+    /**
+     * An empty model, for Spark Connect, which finds third-party stages by class name
+     * ({@code META-INF/services/org.apache.spark.ml.Transformer}) and needs these two constructors;
+     * it holds no network until {@link #load} gives it one.
+     */
+    public SequenceRegressionModel() {
+        this(org.apache.spark.ml.util.Identifiable$.MODULE$.randomUID("seqRegressionModel"));
+    }
+
+    public SequenceRegressionModel(String uid) {
+        this(uid, null);
+    }
+
     public SequenceRegressionModel(String uid, dev.seqtrain.io.Model engine) {
         super(uid, engine);
     }

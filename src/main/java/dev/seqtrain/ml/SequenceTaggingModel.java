@@ -18,6 +18,19 @@ public final class SequenceTaggingModel extends SequenceModel<SequenceTaggingMod
     private final Param<String> tagging;
     private final Param<String> probabilityCol;
 
+    /**
+     * An empty model, for Spark Connect, which finds third-party stages by class name
+     * ({@code META-INF/services/org.apache.spark.ml.Transformer}) and needs these two constructors;
+     * it holds no network until {@link #load} gives it one.
+     */
+    public SequenceTaggingModel() {
+        this(org.apache.spark.ml.util.Identifiable$.MODULE$.randomUID("seqTaggingModel"));
+    }
+
+    public SequenceTaggingModel(String uid) {
+        this(uid, null);
+    }
+
     public SequenceTaggingModel(String uid, dev.seqtrain.io.Model engine) {
         super(uid, engine);
         tagging = SharedParams.tagging(this);

@@ -251,4 +251,43 @@ class SparkMlTest {
         assertTrue(wrongType.getMessage().contains("column 'id' has type string, expected array<array<float>> or array<float>"),
                 wrongType.getMessage());
     }
+
+    /**
+     * Spark Connect's ML support finds third-party stages through ServiceLoader (without instantiating
+     * them), makes one by its {@code (String uid)} constructor, sets Params by name, and loads saved
+     * models through the class's static {@code load(path)}: the same steps here, by class name.
+     */
+    @Test
+    void sparkConnectFindsTheStagesByClassName() throws Exception {
+        java.util.Map<String, Class<?>> estimators = new java.util.HashMap<>();
+        java.util.ServiceLoader.load(org.apache.spark.ml.Estimator.class).stream().forEach(p -> estimators.put(p.type().getName(), p.type()));
+        java.util.Map<String, Class<?>> transformers = new java.util.HashMap<>();
+        java.util.ServiceLoader.load(org.apache.spark.ml.Transformer.class).stream().forEach(p -> transformers.put(p.type().getName(), p.type()));
+        for (Class<?> c : List.of(SequenceClassifier.class, SequenceRegressor.class, SequenceTagger.class)) {
+            assertTrue(estimators.containsKey(c.getName()), c + " registered: " + estimators.keySet());
+            var stage = (org.apache.spark.ml.param.Params) estimators.get(c.getName()).getConstructor(String.class).newInstance("est-1");
+            assertEquals("est-1", stage.uid());
+            stage.set(stage.getParam("hidden"), 7);   // what the server does with the client's Params
+            assertEquals(7, (Integer) stage.getOrDefault(stage.getParam("hidden")));
+        }
+        for (Class<?> c : List.of(SequenceClassificationModel.class, SequenceRegressionModel.class, SequenceTaggingModel.class)) {
+            assertTrue(transformers.containsKey(c.getName()), c + " registered: " + transformers.keySet());
+            assertEquals("m-1", ((org.apache.spark.ml.Transformer) c.getConstructor(String.class).newInstance("m-1")).uid());
+            assertTrue(java.lang.reflect.Modifier.isStatic(c.getMethod("load", String.class).getModifiers()));
+        }
+        // A fitted model saved, then loaded the way the server does, by name, transforms.
+        Dataset<Row> data = new StringIndexer().setInputCol("trend").setOutputCol("label").fit(trends(30, 9)).transform(trends(30, 9));
+        SequenceClassificationModel fitted = new SequenceClassifier().setFeaturesCol("raw").setHidden(6)
+                .setEpochs(2).setBatchSize(8).setWorkers(1).setSeed(5).fit(data);
+        String path = dir.resolve("connect-model").toString();
+        fitted.save(path);
+        var loaded = (org.apache.spark.ml.Transformer) transformers.get(SequenceClassificationModel.class.getName())
+                .getMethod("load", String.class).invoke(null, path);
+        assertEquals(30, loaded.transform(data).count());
+        // The empty model the lookup makes says what it lacks instead of failing somewhere inside.
+        var empty = new SequenceClassificationModel("m-2").setFeaturesCol("raw");
+        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> empty.transform(trends(3, 1)));
+        assertTrue(e.getMessage().contains("holds no network"), e.getMessage());
+    }
 }
