@@ -134,7 +134,7 @@ public final class TrainConfig {
                 + " gives one value per epoch, the last repeating (e.g. 1,5,epoch: average often early, rarely later)");
         key("train.learningRateScaling", "none", "none|linear|sqrt", oneOf("none", "linear", "sqrt"),
                 "multiply train.learningRate by the number of workers (linear) or its square root (sqrt)");
-        key("train.blockMomentum", "auto", "auto|[0, 1)", TrainConfig::blockMomentumProblem,
+        key("train.blockMomentum", "0", "auto|[0, 1)", TrainConfig::blockMomentumProblem,
                 "block momentum over the averaged updates (BMUF; auto = 1 - 1/workers; 0 = plain averaging)");
         key("train.blockLearningRate", "1", "> 0", number(0, false, 100), "block learning rate: the averaged update is"
                 + " scaled by it before the block momentum is applied");
