@@ -49,7 +49,7 @@ public final class AtomicFiles {
         }
     }
 
-    private static java.nio.file.Path local(FileSystem fs, Path p) {
-        return java.nio.file.Path.of(fs.makeQualified(p).toUri());
+    static java.nio.file.Path local(FileSystem fs, Path p) {
+        return java.nio.file.Path.of(fs.makeQualified(p).toUri().getPath());
     }
 }

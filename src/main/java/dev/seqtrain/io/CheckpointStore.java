@@ -79,9 +79,15 @@ public final class CheckpointStore {
             }
         }
         Path tmp = new Path(dir, ".tmp-" + name(c.epoch()) + "-" + UUID.randomUUID());
-        fs.mkdirs(tmp);
-        AtomicFiles.write(fs, new Path(tmp, STATE), state);
-        AtomicFiles.write(fs, new Path(tmp, META), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(meta));
+        try {
+            fs.mkdirs(tmp);
+            AtomicFiles.write(fs, new Path(tmp, STATE), state);
+            AtomicFiles.write(fs, new Path(tmp, META), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(meta));
+        } catch (IOException e) {
+            fs.delete(tmp, true);   // a full disk leaves no partial checkpoint behind; the previous ones stay
+            throw new IOException("cannot write checkpoint " + name(c.epoch()) + " in " + dir + " (the previous ones are kept): "
+                    + e.getMessage(), e);
+        }
         Path target = new Path(dir, name(c.epoch()));
         if (fs.exists(target)) {
             fs.delete(target, true);

@@ -75,7 +75,7 @@ public final class OutputLock implements Closeable {
 
     private static boolean createExclusively(FileSystem fs, Path path, byte[] content) throws IOException {
         if (fs instanceof LocalFileSystem || fs instanceof RawLocalFileSystem) {
-            java.nio.file.Path local = java.nio.file.Path.of(fs.makeQualified(path).toUri());
+            java.nio.file.Path local = AtomicFiles.local(fs, path);
             try {
                 Files.write(local, content, java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE);
                 return true;
