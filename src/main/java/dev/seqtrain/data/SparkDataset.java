@@ -111,6 +111,13 @@ public final class SparkDataset {
                 s.maxSeqLength()), null);
     }
 
+    /** {@link #fromTable} with the validation rows given as a table of their own (no random hold-out). */
+    public static Loaded fromTables(JavaSparkContext sc, Settings s, Dataset<Row> train, Dataset<Row> valid, String featuresCol,
+                                    String targetsCol, String labelCol) {
+        return RecordPasses.load(sc, s, SqlSequences.fromTable(train, s.train(), featuresCol, targetsCol, labelCol, s.maxSeqLength()),
+                SqlSequences.fromTable(valid, s.train() + " (validation rows)", featuresCol, targetsCol, labelCol, s.maxSeqLength()));
+    }
+
     /**
      * One record as the summary and encoding passes see it, whatever the source: its identity (stable
      * under any split layout), the source it came from, and either a sequence or what was wrong with it.

@@ -98,7 +98,7 @@ public final class SequenceClassificationModel extends SequenceModel<SequenceCla
     @Override
     public SequenceClassificationModel copy(ParamMap extra) {
         return copyValues(new SequenceClassificationModel(uid(), engineModel()), extra).setParent(parent())
-                .withTrainingLoss(trainingLoss());
+                .withSummary(summary());
     }
 
     public static MLReader<SequenceClassificationModel> read() {

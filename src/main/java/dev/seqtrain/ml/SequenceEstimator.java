@@ -20,7 +20,9 @@ import org.apache.spark.ml.param.LongParam;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamValidators;
 import org.apache.spark.ml.util.DefaultParamsWritable;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.StructType;
 
@@ -54,6 +56,8 @@ public abstract class SequenceEstimator<M extends SequenceModel<M>, S extends Se
     private final DoubleParam learningRate;
     private final DoubleParam clipNorm;
     private final LongParam seed;
+    private final Param<String> validationIndicatorCol;
+    private final IntParam patience;
 
     protected SequenceEstimator(String uid) {
         this.uid = uid;
@@ -81,6 +85,11 @@ public abstract class SequenceEstimator<M extends SequenceModel<M>, S extends Se
         learningRate = new DoubleParam(this, "learningRate", "base learning rate (> 0)", ParamValidators.gt(0));
         clipNorm = new DoubleParam(this, "clipNorm", "global gradient-norm clipping (0 = off)", ParamValidators.gtEq(0));
         seed = new LongParam(this, "seed", "seed of every random choice");
+        validationIndicatorCol = new Param<>(this, "validationIndicatorCol",
+                "boolean column: true marks a validation row (MLlib's GBT convention); unset = no validation");
+        patience = new IntParam(this, "patience", "with validation: stop after this many epochs without a better"
+                + " validation loss and keep the best epoch's weights (0 = run every epoch)", ParamValidators.gtEq(0));
+        setDefault(patience, 0);
         setDefault(featuresCol, "features");
         setDefault(labelCol, "label");
         setDefault(predictionCol, "prediction");
@@ -127,7 +136,10 @@ public abstract class SequenceEstimator<M extends SequenceModel<M>, S extends Se
         // Everything this fit caches is released at its end: a CrossValidator's many fits must not pile up.
         java.util.Set<Integer> cachedBefore = new java.util.HashSet<>(sc.getPersistentRDDs().keySet());
         String targets = targetsColumn();
-        SparkDataset.Settings data = new SparkDataset.Settings("parquet", task(), "the input of " + uid, "", 0, 2, 0, "",
+        // The validation rows' name is only for messages: they come as a table, not from a path.
+        String validName = isDefined(validationIndicatorCol)
+                ? "the validation rows (" + getOrDefault(validationIndicatorCol) + " = true) of the input of " + uid : "";
+        SparkDataset.Settings data = new SparkDataset.Settings("parquet", task(), "the input of " + uid, validName, 0, 2, 0, "",
                 getOrDefault(labelCol), false, 0, Integer.MAX_VALUE, (Long) getOrDefault(seed), "", 0, 0);
         @SuppressWarnings("unchecked")
         Dataset<Row> table = (Dataset<Row>) dataset.toDF();
@@ -136,8 +148,15 @@ public abstract class SequenceEstimator<M extends SequenceModel<M>, S extends Se
         TrainerSettings settings = trainerSettings();
         InMemoryTraining.Result result;
         try {
-            loaded = SparkDataset.fromTable(sc, data, table, getOrDefault(featuresCol), targets,
-                    targets == null ? getOrDefault(labelCol) : null);
+            String label = targets == null ? getOrDefault(labelCol) : null;
+            if (isDefined(validationIndicatorCol)) {
+                String ind = getOrDefault(validationIndicatorCol);
+                Column marks = validationMarks(table, ind);
+                loaded = SparkDataset.fromTables(sc, data, table.filter(functions.not(marks)), table.filter(marks),
+                        getOrDefault(featuresCol), targets, label);
+            } else {
+                loaded = SparkDataset.fromTable(sc, data, table, getOrDefault(featuresCol), targets, label);
+            }
             spec = networkSpec(loaded);
             ParameterAveragingTrainer trainer = new ParameterAveragingTrainer(sc, spec, settings, loaded.examples(),
                     ParameterAveragingTrainer.Placement.DEFAULT);
@@ -154,7 +173,24 @@ public abstract class SequenceEstimator<M extends SequenceModel<M>, S extends Se
         M model = newModel(uid + "_model", new dev.seqtrain.io.Model(spec, result.params(), info));
         copyValues(model, extractParamMap());
         model.setParent(this);
-        return model.withTrainingLoss(result.trainLoss());
+        return model.withSummary(new TrainingSummary(result.trainLoss(), result.validLoss(), result.bestEpoch()));
+    }
+
+    /** The boolean validation column; a null mark is an error rather than silently training data. */
+    private Column validationMarks(Dataset<Row> table, String name) {
+        if (!List.of(table.schema().fieldNames()).contains(name)) {
+            throw new IllegalArgumentException(uid + ": no validationIndicatorCol '" + name + "' in the input (columns: "
+                    + String.join(", ", table.schema().fieldNames()) + ")");
+        }
+        if (!(table.schema().apply(name).dataType() instanceof org.apache.spark.sql.types.BooleanType)) {
+            throw new IllegalArgumentException(uid + ": validationIndicatorCol '" + name + "' has type "
+                    + table.schema().apply(name).dataType().simpleString() + ", expected boolean");
+        }
+        long nulls = table.filter(functions.col(name).isNull()).count();
+        if (nulls > 0) {
+            throw new IllegalArgumentException(uid + ": validationIndicatorCol '" + name + "' is null in " + nulls + " rows");
+        }
+        return functions.col(name);
     }
 
     private NetworkSpec networkSpec(SparkDataset.Loaded d) {
@@ -168,7 +204,7 @@ public abstract class SequenceEstimator<M extends SequenceModel<M>, S extends Se
         return new TrainerSettings((Integer) getOrDefault(epochs), (Integer) getOrDefault(batchSize), (Integer) getOrDefault(workers),
                 TrainerSettings.parseAveragingFrequencies(getOrDefault(averagingFrequency)), false, (Boolean) getOrDefault(averageOptimizerState), LearningRateScaling.parse(getOrDefault(learningRateScaling)),
                 opt, LearningRateSchedule.constant((float) (double) (Double) getOrDefault(learningRate)),
-                (Double) getOrDefault(clipNorm), 0, (Long) getOrDefault(seed), 0, 1, 1, 8, 1f);
+                (Double) getOrDefault(clipNorm), 0, (Long) getOrDefault(seed), (Integer) getOrDefault(patience), 1, 1, 8, 1f);
     }
 
     @Override
@@ -207,6 +243,8 @@ public abstract class SequenceEstimator<M extends SequenceModel<M>, S extends Se
     public DoubleParam learningRate() { return learningRate; }
     public DoubleParam clipNorm() { return clipNorm; }
     public LongParam seed() { return seed; }
+    public Param<String> validationIndicatorCol() { return validationIndicatorCol; }
+    public IntParam patience() { return patience; }
 
     public S setFeaturesCol(String v) { set(featuresCol, v); return self(); }
     public S setLabelCol(String v) { set(labelCol, v); return self(); }
@@ -225,4 +263,6 @@ public abstract class SequenceEstimator<M extends SequenceModel<M>, S extends Se
     public S setLearningRate(double v) { set(learningRate, v); return self(); }
     public S setClipNorm(double v) { set(clipNorm, v); return self(); }
     public S setSeed(long v) { set(seed, v); return self(); }
+    public S setValidationIndicatorCol(String v) { set(validationIndicatorCol, v); return self(); }
+    public S setPatience(int v) { set(patience, v); return self(); }
 }

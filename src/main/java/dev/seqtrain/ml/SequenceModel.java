@@ -34,7 +34,7 @@ public abstract class SequenceModel<M extends SequenceModel<M>> extends Model<M>
     private final String uid;
     /** Transient: executors get it by broadcast, never inside a task closure. */
     private final transient dev.seqtrain.io.Model engine;
-    private double[] trainingLoss = new double[0];
+    private TrainingSummary summary = TrainingSummary.EMPTY;
     private final Param<String> featuresCol;
     private final Param<String> predictionCol;
 
@@ -59,12 +59,17 @@ public abstract class SequenceModel<M extends SequenceModel<M>> extends Model<M>
 
     /** Mean training loss of each epoch of the fit that made this model (empty after load). */
     public double[] trainingLoss() {
-        return trainingLoss.clone();
+        return summary.trainingLoss();
+    }
+
+    /** The fit's loss history and the epoch it kept (empty after load). */
+    public TrainingSummary summary() {
+        return summary;
     }
 
     @SuppressWarnings("unchecked")
-    M withTrainingLoss(double[] loss) {
-        this.trainingLoss = loss.clone();
+    M withSummary(TrainingSummary s) {
+        this.summary = s;
         return (M) this;
     }
 

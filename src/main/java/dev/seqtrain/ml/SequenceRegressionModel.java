@@ -40,7 +40,7 @@ public final class SequenceRegressionModel extends SequenceModel<SequenceRegress
     @Override
     public SequenceRegressionModel copy(ParamMap extra) {
         return copyValues(new SequenceRegressionModel(uid(), engineModel()), extra).setParent(parent())
-                .withTrainingLoss(trainingLoss());
+                .withSummary(summary());
     }
 
     public static MLReader<SequenceRegressionModel> read() {

@@ -87,7 +87,7 @@ public final class SequenceTaggingModel extends SequenceModel<SequenceTaggingMod
     @Override
     public SequenceTaggingModel copy(ParamMap extra) {
         return copyValues(new SequenceTaggingModel(uid(), engineModel()), extra).setParent(parent())
-                .withTrainingLoss(trainingLoss());
+                .withSummary(summary());
     }
 
     public static MLReader<SequenceTaggingModel> read() {

@@ -5,15 +5,20 @@ import dev.seqtrain.nn.NetworkSpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * Training without a run directory, for the Spark ML estimators: the same rounds as {@link TrainingRun}
- * but no checkpoints, metrics file or validation; the loss per epoch is kept for the model's summary.
+ * but no checkpoints or metrics file. With validation data the validation loss is computed after every
+ * epoch, the weights of the best epoch are kept, and {@code settings.patience()} epochs without a
+ * better loss end the fit early (0 = never).
  */
 public final class InMemoryTraining {
     private static final Logger LOG = LoggerFactory.getLogger(InMemoryTraining.class);
 
-    /** Final parameters and the mean training loss of each epoch. */
-    public record Result(float[] params, double[] trainLoss) {
+    /** The kept parameters, the loss of each epoch that ran, and the kept epoch (1-based). */
+    public record Result(float[] params, double[] trainLoss, double[] validLoss, int bestEpoch) {
     }
 
     private InMemoryTraining() {
@@ -21,7 +26,12 @@ public final class InMemoryTraining {
 
     public static Result fit(ParameterAveragingTrainer trainer, NetworkSpec spec, TrainerSettings settings) {
         ModelState state = ModelState.initial(spec, settings);
-        double[] history = new double[settings.epochs()];
+        List<Double> train = new ArrayList<>();
+        List<Double> valid = new ArrayList<>();
+        float[] best = null;
+        double bestLoss = Double.POSITIVE_INFINITY;
+        int bestEpoch = 0;
+        int withoutImprovement = 0;
         for (int epoch = 0; epoch < settings.epochs(); epoch++) {
             LossSum loss = LossSum.ZERO;
             int rounds = trainer.roundsPerEpoch(epoch);
@@ -31,9 +41,31 @@ public final class InMemoryTraining {
                 state = step._1();
                 loss = loss.plus(step._2().loss());
             }
-            history[epoch] = loss.mean();
-            LOG.info("epoch {}/{}: training loss {}", epoch + 1, settings.epochs(), String.format("%.4f", history[epoch]));
+            train.add(loss.mean());
+            LossSum v = trainer.evaluate(state.params());
+            if (v == null) {
+                bestEpoch = epoch + 1;
+                LOG.info("epoch {}/{}: training loss {}", epoch + 1, settings.epochs(), String.format("%.4f", loss.mean()));
+                continue;
+            }
+            valid.add(v.mean());
+            LOG.info("epoch {}/{}: training loss {}, validation loss {}", epoch + 1, settings.epochs(),
+                    String.format("%.4f", loss.mean()), String.format("%.4f", v.mean()));
+            if (v.mean() < bestLoss) {
+                bestLoss = v.mean();
+                bestEpoch = epoch + 1;
+                best = state.params().clone();
+                withoutImprovement = 0;
+            } else if (settings.patience() > 0 && ++withoutImprovement >= settings.patience()) {
+                LOG.info("early stop after epoch {}: no better validation loss for {} epochs (best {} at epoch {})", epoch + 1,
+                        withoutImprovement, String.format("%.4f", bestLoss), bestEpoch);
+                break;
+            }
         }
-        return new Result(state.params(), history);
+        return new Result(best != null ? best : state.params(), toArray(train), toArray(valid), bestEpoch);
+    }
+
+    private static double[] toArray(List<Double> values) {
+        return values.stream().mapToDouble(Double::doubleValue).toArray();
     }
 }

@@ -290,4 +290,35 @@ class SparkMlTest {
                 () -> empty.transform(trends(3, 1)));
         assertTrue(e.getMessage().contains("holds no network"), e.getMessage());
     }
+
+    /**
+     * validationIndicatorCol and patience, as MLlib's GBT has them: validation rows are kept out of
+     * training, the validation loss is in the summary for every epoch that ran, and the model holds
+     * the best epoch's weights: the same bytes as a fit of exactly that many epochs on the training rows.
+     */
+    @Test
+    void validationRowsAndEarlyStoppingKeepTheBestEpoch() throws Exception {
+        Dataset<Row> data = new StringIndexer().setInputCol("trend").setOutputCol("label").fit(trends(90, 3)).transform(trends(90, 3))
+                .withColumn("isValid", org.apache.spark.sql.functions.expr("cast(substring(id, 2) as int) % 5 = 0"));
+        SequenceClassifier clf = new SequenceClassifier().setFeaturesCol("raw").setHidden(8).setEpochs(12).setBatchSize(8)
+                .setWorkers(2).setLearningRate(0.05).setSeed(4).setValidationIndicatorCol("isValid").setPatience(2);
+        SequenceClassificationModel model = clf.fit(data);
+        TrainingSummary s = model.summary();
+        assertEquals(s.epochsRun(), s.validationLoss().length);
+        assertTrue(s.epochsRun() <= 12 && s.bestEpoch() >= 1 && s.bestEpoch() <= s.epochsRun(), s.toString());
+        double[] v = s.validationLoss();
+        for (int e = 0; e < v.length; e++) {
+            assertTrue(v[s.bestEpoch() - 1] <= v[e], "the kept epoch has the lowest validation loss: " + java.util.Arrays.toString(v));
+        }
+        if (s.epochsRun() < 12) {
+            assertEquals(s.bestEpoch() + 2, s.epochsRun(), "stopped after 2 epochs without improvement");
+        }
+        Dataset<Row> trainRows = data.filter("not isValid").drop("isValid");
+        SequenceClassificationModel same = new SequenceClassifier().setFeaturesCol("raw").setHidden(8).setEpochs(s.bestEpoch())
+                .setBatchSize(8).setWorkers(2).setLearningRate(0.05).setSeed(4).fit(trainRows);
+        assertArrayEquals(same.engineModel().params(), model.engineModel().params());
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> clf.copy(new org.apache.spark.ml.param.ParamMap()).setValidationIndicatorCol("trend").fit(data));
+        assertTrue(e.getMessage().contains("validationIndicatorCol 'trend' has type string, expected boolean"), e.getMessage());
+    }
 }
