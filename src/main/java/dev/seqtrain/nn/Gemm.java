@@ -29,7 +29,7 @@ public final class Gemm {
     static final VectorSpecies<Float> SPECIES = VectorWidth.SPECIES;
     static final int LANES = SPECIES.length();
     private static final ThreadLocal<PackedMatrix> SCRATCH = ThreadLocal.withInitial(PackedMatrix::new);
-    private static final int K_BLOCK = 256;
+    static final int K_BLOCK = 256;
     private static final int M_BLOCK = 64;
 
     private Gemm() {
@@ -51,6 +51,10 @@ public final class Gemm {
                         b.source(), b.sourceOffset(), b.sourceLd(), a, aOff, aRowMajor ? aRowStride : aColStride,
                         1f, c, cOff, ldc);
             }
+            return;
+        }
+        if (aColStride == 1 && m <= GemmBackend.STEP_ROWS) {
+            RowMajorGemm.multiply(m, a, aOff, aRowStride, b, c, cOff, ldc);   // a step product: A read in place
             return;
         }
         PackedMatrix aT = SCRATCH.get();
@@ -213,7 +217,7 @@ public final class Gemm {
     }
 
     /** {@code c[at..at+LANES) += s}: a block's partial sum over K_BLOCK terms joins what C already holds. */
-    private static void addInto(FloatVector s, float[] c, int at) {
+    static void addInto(FloatVector s, float[] c, int at) {
         s.add(FloatVector.fromArray(SPECIES, c, at)).intoArray(c, at);
     }
 
@@ -234,7 +238,7 @@ public final class Gemm {
     }
 
     /** {@code c[at..at+width) += s[0..width)}; the last panel of a matrix may be narrower than a vector. */
-    private static void store(FloatVector s, float[] c, int at, int width) {
+    static void store(FloatVector s, float[] c, int at, int width) {
         if (width == LANES) {
             s.add(FloatVector.fromArray(SPECIES, c, at)).intoArray(c, at);
         } else {
