@@ -38,7 +38,9 @@ public final class Gemm {
     /**
      * {@code C[i][j] += Σ_p A(i,p) · B[p][j]} for {@code i < m}, {@code j < b.cols()}, {@code p < b.rows()},
      * with {@code A(i,p) = a[aOff + i·aRowStride + p·aColStride]} and {@code C[i][j] = c[cOff + i·ldc + j]}.
-     * A is packed first (into a per-thread buffer): one pass over A, repaid n/8 times over.
+     * A row-major A of a step product (at most {@link GemmBackend#STEP_ROWS} rows) is read in place
+     * ({@link RowMajorGemm}); otherwise A is packed first (into a per-thread buffer): one pass over A,
+     * repaid n/LANES times over. Both give the same bits.
      */
     public static void multiply(int m, float[] a, int aOff, int aRowStride, int aColStride, PackedMatrix b,
                                 float[] c, int cOff, int ldc) {
