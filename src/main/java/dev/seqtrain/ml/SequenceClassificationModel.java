@@ -108,4 +108,26 @@ public final class SequenceClassificationModel extends SequenceModel<SequenceCla
     public static SequenceClassificationModel load(String path) {
         return read().load(path);
     }
+
+    /**
+     * The task's metrics on a labelled table, computed where the data is (Spark's evaluators over
+     * {@link #transform}; nothing is collected): {@code accuracy}, {@code weightedF1}, and
+     * {@code logLoss} (meaningful for labels 0..C-1, e.g. from {@code StringIndexer}, where probability
+     * index i is label i).
+     */
+    public java.util.Map<String, Double> evaluate(org.apache.spark.sql.Dataset<?> dataset, String labelCol) {
+        org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> predicted = transform(dataset).cache();
+        try {
+            java.util.Map<String, Double> metrics = new java.util.LinkedHashMap<>();
+            for (String metric : new String[] {"accuracy", "weightedFMeasure", "logLoss"}) {
+                double v = new org.apache.spark.ml.evaluation.MulticlassClassificationEvaluator().setLabelCol(labelCol)
+                        .setPredictionCol(getOrDefault(predictionCol())).setProbabilityCol(getOrDefault(probabilityCol))
+                        .setMetricName(metric).evaluate(predicted);
+                metrics.put(metric.equals("weightedFMeasure") ? "weightedF1" : metric, v);
+            }
+            return metrics;
+        } finally {
+            predicted.unpersist();
+        }
+    }
 }

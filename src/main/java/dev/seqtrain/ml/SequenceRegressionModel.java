@@ -50,4 +50,22 @@ public final class SequenceRegressionModel extends SequenceModel<SequenceRegress
     public static SequenceRegressionModel load(String path) {
         return read().load(path);
     }
+
+    /**
+     * The task's metrics on a labelled table, computed where the data is (Spark's evaluator over
+     * {@link #transform}; nothing is collected): {@code rmse}, {@code mse}, {@code mae}, {@code r2}.
+     */
+    public java.util.Map<String, Double> evaluate(org.apache.spark.sql.Dataset<?> dataset, String labelCol) {
+        org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> predicted = transform(dataset).cache();
+        try {
+            java.util.Map<String, Double> metrics = new java.util.LinkedHashMap<>();
+            for (String metric : new String[] {"rmse", "mse", "mae", "r2"}) {
+                metrics.put(metric, new org.apache.spark.ml.evaluation.RegressionEvaluator().setLabelCol(labelCol)
+                        .setPredictionCol(getOrDefault(predictionCol())).setMetricName(metric).evaluate(predicted));
+            }
+            return metrics;
+        } finally {
+            predicted.unpersist();
+        }
+    }
 }

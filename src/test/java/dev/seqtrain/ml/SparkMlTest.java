@@ -101,6 +101,11 @@ class SparkMlTest {
         SequenceClassificationModel model = (SequenceClassificationModel) fitted.stages()[2];
         assertEquals(12, model.trainingLoss().length);
         assertTrue(model.trainingLoss()[11] < model.trainingLoss()[0]);
+        // evaluate(): the task's metrics, computed by Spark's evaluators where the data is.
+        Dataset<Row> prepared = fitted.stages()[1].transform(fitted.stages()[0].transform(test));
+        java.util.Map<String, Double> metrics = model.evaluate(prepared, "label");
+        assertEquals(accuracy(predicted), metrics.get("accuracy"), 1e-12);
+        assertTrue(metrics.get("logLoss") > 0 && metrics.get("logLoss") < 1 && metrics.get("weightedF1") > 0.9, metrics.toString());
 
         Path saved = dir.resolve("pipeline");
         fitted.write().overwrite().save(saved.toString());
@@ -179,6 +184,9 @@ class SparkMlTest {
         double mse = model.transform(df).selectExpr("avg((prediction - label) * (prediction - label))").first().getDouble(0);
         double variance = df.selectExpr("var_pop(label)").first().getDouble(0);
         assertTrue(mse < 0.2 * variance, "mse " + mse + " vs label variance " + variance);
+        java.util.Map<String, Double> metrics = model.evaluate(df, "label");
+        assertEquals(mse, metrics.get("mse"), 1e-9 * Math.max(1, mse));
+        assertEquals(Math.sqrt(mse), metrics.get("rmse"), 1e-9 * Math.max(1, mse));
         Path saved = dir.resolve("regressor");
         model.write().save(saved.toString());
         SequenceRegressionModel loaded = SequenceRegressionModel.load(saved.toString());
