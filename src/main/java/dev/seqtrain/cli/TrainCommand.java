@@ -11,6 +11,7 @@ import dev.seqtrain.nn.NetworkSpec;
 import dev.seqtrain.nn.Optimizer;
 import dev.seqtrain.nn.OptimizerKind;
 import dev.seqtrain.nn.Task;
+import dev.seqtrain.io.CheckpointStore;
 import dev.seqtrain.io.OutputLock;
 import dev.seqtrain.train.BlockMomentum;
 import dev.seqtrain.train.MemoryEstimate;
@@ -71,15 +72,19 @@ final class TrainCommand implements Callable<Integer> {
         Configuration hadoop = new Configuration();
         try (OutputLock lock = OutputLock.acquire(out.getFileSystem(hadoop), out);
              StopRequest stop = StopRequest.install(cfg.getLong("train.stopGraceSeconds"), System.out, lock::release)) {
-            TrainingRun.prepareOutput(out, hadoop, resume, overwrite);
-            return train(cfg, name, out, hadoop, stop);
+            CheckpointStore.Checkpoint from = TrainingRun.prepareOutput(out, hadoop, resume, overwrite);
+            if (resume && from == null) {
+                System.out.println("seqtrain: no run to resume in " + out + "; starting one");
+            }
+            return train(cfg, name, out, hadoop, stop, from);
         } catch (TrainingRun.StoppedBySignal e) {
             System.out.println("seqtrain: " + e.getMessage());
             return e.exitCode();
         }
     }
 
-    private int train(TrainConfig cfg, String name, Path out, Configuration hadoop, StopRequest stop) throws Exception {
+    private int train(TrainConfig cfg, String name, Path out, Configuration hadoop, StopRequest stop,
+                      CheckpointStore.Checkpoint from) throws Exception {
         long started = System.nanoTime();
         try (JavaSparkContext sc = SparkSessions.start(master, "seqtrain train " + name)) {
             SparkSessions.awaitExecutors(sc, cfg.getLong("train.executorWaitSeconds"));
@@ -115,7 +120,7 @@ final class TrainCommand implements Callable<Integer> {
             if (cfg.get("train.onDivergence").equals("rollback")) {
                 run.withRollbacks(cfg.getInt("train.maxRollbacks"));
             }
-            TrainingRun.Outcome outcome = run.run(resume);
+            TrainingRun.Outcome outcome = run.run(from);
             trainer.close();
             double minutes = (System.nanoTime() - started) / 60e9;
             System.out.printf("seqtrain: done in %.1f min. Model: %s%s%n", minutes, outcome.modelDir(),

@@ -101,30 +101,39 @@ public final class TrainingRun {
      * a run whose checkpoints are all gone or damaged is refused too (starting over would replace its
      * model with a worse one). Overwriting deletes the run's own outputs ({@link #RUN_OUTPUTS}), never
      * other files the directory holds. The caller holds the directory's {@code OutputLock}.
+     *
+     * @return the checkpoint to resume from (read and verified once, here, before Spark starts), or null
+     *         for a new run
      */
-    public static void prepareOutput(Path out, Configuration conf, boolean resume, boolean overwrite) throws IOException {
+    public static CheckpointStore.Checkpoint prepareOutput(Path out, Configuration conf, boolean resume, boolean overwrite)
+            throws IOException {
         FileSystem fs = out.getFileSystem(conf);
         boolean holdsRun = fs.exists(new Path(out, "metrics.jsonl")) || fs.exists(new Path(out, "checkpoints"))
                 || fs.exists(new Path(out, "model"));
+        CheckpointStore.Checkpoint from = null;
         if (holdsRun && overwrite) {
             for (String name : RUN_OUTPUTS) {
                 fs.delete(new Path(out, name), true);
             }
         } else if (holdsRun && !resume) {
             throw new BadInputException(out + ": already holds a run (use --resume to continue it or --overwrite to replace it)");
-        } else if (holdsRun && new CheckpointStore(new Path(out, "checkpoints"), conf).latestValid() == null) {
-            throw new BadInputException(out + ": --resume, but the run there has no valid checkpoint to continue from"
-                    + " (use --overwrite to start it again from scratch)");
+        } else if (holdsRun) {
+            from = new CheckpointStore(new Path(out, "checkpoints"), conf).latestValid();
+            if (from == null) {
+                throw new BadInputException(out + ": --resume, but the run there has no valid checkpoint to continue from"
+                        + " (use --overwrite to start it again from scratch)");
+            }
         }
         fs.mkdirs(out);
+        return from;
     }
 
-    public Outcome run(boolean resume) throws IOException {
+    /** Runs from {@code ckpt} (what {@link #prepareOutput} returned), or from the start when it is null. */
+    public Outcome run(CheckpointStore.Checkpoint ckpt) throws IOException {
         FileSystem fs = out.getFileSystem(conf);
         fs.setWriteChecksum(false);
         CheckpointStore checkpoints = new CheckpointStore(new Path(out, "checkpoints"), conf);
         metrics = new ArrayList<>();
-        CheckpointStore.Checkpoint ckpt = resume ? checkpoints.latestValid() : null;
         if (ckpt != null) {
             checkSameConfig(ckpt.info());
             checkSameData(ckpt.info());
@@ -143,9 +152,6 @@ public final class TrainingRun {
             console.printf("resuming from %s (epoch %d, round %d, %,d steps)%n", new Path(out, "checkpoints"),
                     position.epoch() + 1, position.round() + 1, position.steps());
         } else {
-            if (resume) {
-                console.println("no valid checkpoint found; starting from scratch");
-            }
             state = ModelState.initial(spec, settings);
             position = RunPosition.START;
         }

@@ -26,13 +26,7 @@ class DriverKillIT {
     @Test
     void resumeAfterSigkillEndsWhereAnUninterruptedRunEnds() throws Exception {
         Path work = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "it-driver-kill-");
-        String text = Files.readString(Path.of("data/tinyshakespeare/input.txt"), StandardCharsets.UTF_8);
-        Path corpus = work.resolve("small.txt");
-        Files.writeString(corpus, text.substring(0, 60_000));
-        Path config = work.resolve("kill.properties");
-        Files.writeString(config, String.join("\n", "data.format=text", "data.train=" + corpus, "data.seqLength=50",
-                "data.validFraction=0.1", "model.task=lm", "model.hidden=48", "train.batchSize=16", "train.workers=2",
-                "train.averagingFrequency=4", "train.learningRate=0.01", "train.epochs=6", "train.seed=13", ""));
+        Path config = sixEpochConfig(work);
 
         Path whole = work.resolve("whole");
         assertEquals(0, run(work, List.of("scripts/seqtrain", "train", "--config", config.toString(), "--output", whole.toString(),
@@ -62,6 +56,18 @@ class DriverKillIT {
         assertArrayEquals(Files.readAllBytes(whole.resolve("model/weights.safetensors")),
                 Files.readAllBytes(killed.resolve("model/weights.safetensors")));
         assertEquals(6, Files.readAllLines(killed.resolve("metrics.jsonl")).size());
+    }
+
+    /** A 6-epoch character model on 60 KB of Tiny Shakespeare, long enough to be interrupted mid-run. */
+    static Path sixEpochConfig(Path work) throws Exception {
+        String text = Files.readString(Path.of("data/tinyshakespeare/input.txt"), StandardCharsets.UTF_8);
+        Path corpus = work.resolve("small.txt");
+        Files.writeString(corpus, text.substring(0, 60_000));
+        Path config = work.resolve("six-epochs.properties");
+        Files.writeString(config, String.join("\n", "data.format=text", "data.train=" + corpus, "data.seqLength=50",
+                "data.validFraction=0.1", "model.task=lm", "model.hidden=48", "train.batchSize=16", "train.workers=2",
+                "train.averagingFrequency=4", "train.learningRate=0.01", "train.epochs=6", "train.seed=13", ""));
+        return config;
     }
 
     static int run(Path work, List<String> command, int seconds) throws Exception {

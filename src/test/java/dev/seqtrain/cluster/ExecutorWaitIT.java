@@ -3,7 +3,6 @@ package dev.seqtrain.cluster;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -22,17 +21,8 @@ class ExecutorWaitIT {
     @Test
     void noExecutorsIsOneLineAfterTheWait() throws Exception {
         Path work = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "it-executor-wait-");
-        int port;
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();   // free once closed: nothing listens there
-        }
-        Path log = work.resolve("run.log");
-        Process p = new ProcessBuilder("scripts/seqtrain", "train", "--config", "conf/charlm.properties", "--output",
-                work.resolve("out").toString(), "--master", "spark://127.0.0.1:" + port, "--set", "train.executorWaitSeconds=5")
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        assertTrue(p.waitFor(150, TimeUnit.SECONDS), "gave up in time");
-        String out = Files.readString(log);
-        assertEquals(2, p.exitValue(), out);
+        int port = StandaloneClusterIT.freePort();   // free once closed: nothing listens there
+        String out = trainAgainst(work, port, 150);
         assertTrue(out.contains("seqtrain: error: --master spark://127.0.0.1:" + port + ": "), out);
         assertTrue(out.contains("no executor registered within 5 s") || out.contains("could not register with the master"), out);
         assertFalse(Files.exists(work.resolve("out/model")), "nothing trained");
@@ -48,17 +38,23 @@ class ExecutorWaitIT {
                 "SEQTRAIN_WORKER_UI_PORT", String.valueOf(StandaloneClusterIT.freePort()), "SEQTRAIN_WORKERS", "0");
         assertEquals(0, start(env, work, "start").waitFor(), "master started");
         try {
-            Path log = work.resolve("run.log");
-            Process p = new ProcessBuilder("scripts/seqtrain", "train", "--config", "conf/charlm.properties", "--output",
-                    work.resolve("out").toString(), "--master", "spark://127.0.0.1:" + port, "--set", "train.executorWaitSeconds=5")
-                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-            assertTrue(p.waitFor(120, TimeUnit.SECONDS), "gave up in time");
-            String out = Files.readString(log);
-            assertEquals(2, p.exitValue(), out);
+            String out = trainAgainst(work, port, 120);
             assertTrue(out.contains("no executor registered within 5 s (train.executorWaitSeconds)"), out);
         } finally {
             start(env, work, "stop").waitFor(60, TimeUnit.SECONDS);
         }
+    }
+
+    /** `train` against the master at {@code port} with a 5 s executor wait: its output, after checking it ended with exit 2. */
+    private static String trainAgainst(Path work, int port, int timeoutSeconds) throws Exception {
+        Path log = work.resolve("run.log");
+        Process p = new ProcessBuilder("scripts/seqtrain", "train", "--config", "conf/charlm.properties", "--output",
+                work.resolve("out").toString(), "--master", "spark://127.0.0.1:" + port, "--set", "train.executorWaitSeconds=5")
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        assertTrue(p.waitFor(timeoutSeconds, TimeUnit.SECONDS), "gave up in time");
+        String out = Files.readString(log);
+        assertEquals(2, p.exitValue(), out);
+        return out;
     }
 
     private static Process start(java.util.Map<String, String> env, Path work, String what) throws Exception {

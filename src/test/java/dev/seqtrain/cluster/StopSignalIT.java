@@ -6,7 +6,6 @@ import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -28,13 +27,7 @@ class StopSignalIT {
     @Test
     void sigtermCheckpointsAndResumeEndsWhereAnUnstoppedRunEnds() throws Exception {
         Path work = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "it-sigterm-");
-        String text = Files.readString(Path.of("data/tinyshakespeare/input.txt"), StandardCharsets.UTF_8);
-        Path corpus = work.resolve("small.txt");
-        Files.writeString(corpus, text.substring(0, 60_000));
-        Path config = work.resolve("stop.properties");
-        Files.writeString(config, String.join("\n", "data.format=text", "data.train=" + corpus, "data.seqLength=50",
-                "data.validFraction=0.1", "model.task=lm", "model.hidden=48", "train.batchSize=16", "train.workers=2",
-                "train.averagingFrequency=4", "train.learningRate=0.01", "train.epochs=6", "train.seed=13", ""));
+        Path config = DriverKillIT.sixEpochConfig(work);
         List<String> train = List.of("scripts/seqtrain", "train", "--config", config.toString(), "--master", "local[2]",
                 "--sample-length", "0", "--output");
 
