@@ -17,9 +17,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The GEMM choice, measured: {@code C += A·B} on LSTM-sized shapes with our Vector API kernel
- * (packing paid where the training loop pays it: on the step shapes A, the hidden state, is packed in
- * every call and B, the recurrent weights, once per pass over a sequence, so here once; on the weight
- * gradient both in every call; the run forces {@code seqtrain.gemm=java}), the BLAS Spark ships
+ * (packing paid where the training loop pays it: on the step shapes B, the recurrent weights, is packed
+ * once per pass over a sequence, so here once, and A, the hidden state, is read where it is; on the
+ * weight gradient both are packed in every call; the run forces {@code seqtrain.gemm=java}), the BLAS Spark ships
  * ({@code dev.ludovic.netlib}): native OpenBLAS if installed ("netlib-native" falls back to Java when
  * not) and its Java implementation, and a plain Java triple loop.
  * Shapes: per-step recurrent product of charlm-small (32 × 512 × 128) and wide-512
