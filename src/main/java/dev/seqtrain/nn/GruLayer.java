@@ -123,12 +123,34 @@ final class GruLayer extends RecurrentLayer {
         backpropInputs(params, grads, dInputGates, dInput, false);
     }
 
-    /** Leaves dHidden = dh ⊙ z (the direct path); the GEMM adds the path through the gates. */
+    /**
+     * Leaves dHidden = dh ⊙ z (the direct path); the GEMM adds the path through the gates. The vector
+     * loop and the scalar tail do the same operations in the same order, so a lane's bits do not depend
+     * on the vector width.
+     */
     private void cellStepBackward(float[] dOutputs, int dOut, int z, int prev, int row) {
         int h = hidden;
         float[] x = inputGates;
         float[] hh = hiddenGates;
-        for (int j = 0; j < h; j++) {
+        int j = 0;
+        for (; j + L <= h; j += L) {
+            FloatVector dh = FloatVector.fromArray(S, dOutputs, dOut + j).add(FloatVector.fromArray(S, dHidden, row + j));
+            FloatVector r = FloatVector.fromArray(S, x, z + j);
+            FloatVector u = FloatVector.fromArray(S, x, z + h + j);
+            FloatVector n = FloatVector.fromArray(S, x, z + 2 * h + j);
+            FloatVector hp = FloatVector.fromArray(S, outputs, prev + j);
+            FloatVector dn = dh.mul(u.neg().add(1f)).mul(n.mul(n).neg().add(1f));
+            FloatVector du = dh.mul(hp.sub(n)).mul(u).mul(u.neg().add(1f));
+            FloatVector dr = dn.mul(FloatVector.fromArray(S, hh, z + 2 * h + j)).mul(r).mul(r.neg().add(1f));
+            dr.intoArray(dInputGates, z + j);
+            du.intoArray(dInputGates, z + h + j);
+            dn.intoArray(dInputGates, z + 2 * h + j);
+            dr.intoArray(dHiddenGates, z + j);
+            du.intoArray(dHiddenGates, z + h + j);
+            dn.mul(r).intoArray(dHiddenGates, z + 2 * h + j);
+            dh.mul(u).intoArray(dHidden, row + j);
+        }
+        for (; j < h; j++) {
             float dh = dOutputs[dOut + j] + dHidden[row + j];
             float r = x[z + j];
             float u = x[z + h + j];
