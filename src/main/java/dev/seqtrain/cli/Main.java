@@ -15,7 +15,7 @@ import java.util.Arrays;
 @Command(name = "seqtrain", mixinStandardHelpOptions = true, version = "seqtrain 0.1.0",
         description = "Train and run recurrent networks (LSTM, GRU, tanh RNN) on Apache Spark.",
         subcommands = {TrainCommand.class, EvaluateCommand.class, SampleCommand.class, PredictCommand.class, ImportTorchCommand.class,
-                CostModelCommand.class})
+                ExportOnnxCommand.class, CostModelCommand.class})
 public final class Main implements Runnable {
     /** Kept referenced: java.util.logging holds loggers weakly, and netlib announces its BLAS at INFO. */
     private static final java.util.logging.Logger NETLIB_LOG = java.util.logging.Logger.getLogger("dev.ludovic.netlib");

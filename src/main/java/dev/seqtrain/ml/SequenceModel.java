@@ -57,6 +57,21 @@ public abstract class SequenceModel<M extends SequenceModel<M>> extends Model<M>
         return engine;
     }
 
+    /**
+     * Writes this model as one ONNX file at {@code path} (any Hadoop file system; replaced atomically):
+     * inputs {@code input} (raw features {@code [batch, steps, features]}; the training statistics'
+     * standardisation is inside the graph) and {@code sequence_lens} ({@code int32 [batch]}); outputs
+     * {@code output} (what this model's prediction columns are made of: probabilities or values) and
+     * {@code logits}. See {@link dev.seqtrain.onnx.OnnxExport}.
+     */
+    public void exportOnnx(String path) throws java.io.IOException {
+        // The session's Hadoop configuration carries the cluster's file systems and credentials.
+        org.apache.hadoop.conf.Configuration conf = org.apache.spark.sql.SparkSession.getActiveSession().isDefined()
+                ? org.apache.spark.sql.SparkSession.getActiveSession().get().sparkContext().hadoopConfiguration()
+                : new org.apache.hadoop.conf.Configuration();
+        dev.seqtrain.onnx.OnnxExport.write(engine, new Path(path), conf);
+    }
+
     /** Mean training loss of each epoch of the fit that made this model (empty after load). */
     public double[] trainingLoss() {
         return summary.trainingLoss();

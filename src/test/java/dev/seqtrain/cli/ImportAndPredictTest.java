@@ -35,8 +35,12 @@ class ImportAndPredictTest {
         }
     }
 
-    /** Writes only the state_dict tensors (what torch would save) and returns the file. */
     Path weightsOnly(Map<String, Safetensors.Tensor> f, String... drop) throws Exception {
+        return weightsOnly(dir, f, drop);
+    }
+
+    /** Writes only the state_dict tensors (what torch would save) into {@code dir} and returns the file. */
+    static Path weightsOnly(Path dir, Map<String, Safetensors.Tensor> f, String... drop) throws Exception {
         Map<String, Safetensors.Tensor> w = new LinkedHashMap<>();
         f.forEach((k, v) -> {
             if ((k.startsWith("rnn.") || k.startsWith("fc.")) && !List.of(drop).contains(k)) {

@@ -2,6 +2,7 @@ package dev.seqtrain.ml;
 
 import dev.seqtrain.cli.Main;
 import dev.seqtrain.io.ModelDirectory;
+import dev.seqtrain.onnx.OnnxExportTest;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.ml.Pipeline;
 import org.apache.spark.ml.PipelineModel;
@@ -106,6 +107,27 @@ class SparkMlTest {
         java.util.Map<String, Double> metrics = model.evaluate(prepared, "label");
         assertEquals(accuracy(predicted), metrics.get("accuracy"), 1e-12);
         assertTrue(metrics.get("logLoss") > 0 && metrics.get("logLoss") < 1 && metrics.get("weightedF1") > 0.9, metrics.toString());
+
+        // The same model as an ONNX file: ONNX Runtime gives the probability column (standardisation inside).
+        Path onnx = dir.resolve("trends.onnx");
+        model.exportOnnx(onnx.toString());
+        List<Row> rows = predicted.select("features", "probability").collectAsList();
+        List<float[][]> sequences = new ArrayList<>();
+        for (Row r : rows) {
+            List<Double> f = r.getList(0);
+            float[][] s = new float[f.size()][1];
+            for (int t = 0; t < f.size(); t++) {
+                s[t][0] = f.get(t).floatValue();
+            }
+            sequences.add(s);
+        }
+        List<float[][]> fromOnnx = OnnxExportTest.runOnnxDense(onnx, sequences, false);
+        for (int i = 0; i < rows.size(); i++) {
+            double[] expected = ((Vector) rows.get(i).get(1)).toArray();
+            for (int c = 0; c < expected.length; c++) {
+                assertEquals(expected[c], fromOnnx.get(i)[0][c], OnnxExportTest.TOLERANCE, "row " + i + " class " + c);
+            }
+        }
 
         Path saved = dir.resolve("pipeline");
         fitted.write().overwrite().save(saved.toString());
@@ -229,10 +251,41 @@ class SparkMlTest {
             }
         }
         assertTrue(right > 0.97 * total, right + " of " + total + " labels right");
+        // Per step through ONNX Runtime: the probability column, step by step.
+        Path onnx = dir.resolve("tagger.onnx");
+        model.exportOnnx(onnx.toString());
+        List<Row> probabilities = model.transform(df).select("features", "probability").limit(40).collectAsList();
+        List<float[][]> sequences = new ArrayList<>();
+        for (Row r : probabilities) {
+            sequences.add(matrix(r.getList(0)));
+        }
+        List<float[][]> fromOnnx = OnnxExportTest.runOnnxDense(onnx, sequences, true);
+        for (int i = 0; i < probabilities.size(); i++) {
+            float[][] expected = matrix(probabilities.get(i).getList(1));
+            assertEquals(expected.length, fromOnnx.get(i).length);
+            for (int t = 0; t < expected.length; t++) {
+                assertArrayEquals(expected[t], fromOnnx.get(i)[t], (float) OnnxExportTest.TOLERANCE, "row " + i + " step " + t);
+            }
+        }
         Path saved = dir.resolve("tagger");
         model.write().save(saved.toString());
         assertEquals(model.transform(df).select("prediction").collectAsList(),
                 SequenceTaggingModel.load(saved.toString()).transform(df).select("prediction").collectAsList());
+    }
+
+    /** An array<array<double>> cell as Spark hands it to Java (inner arrays as Scala sequences). */
+    private static float[][] matrix(List<?> steps) {
+        float[][] m = new float[steps.size()][];
+        for (int t = 0; t < m.length; t++) {
+            Object step = steps.get(t);
+            List<?> values = step instanceof List<?> l ? l
+                    : scala.jdk.javaapi.CollectionConverters.asJava((scala.collection.Seq<?>) step);
+            m[t] = new float[values.size()];
+            for (int j = 0; j < m[t].length; j++) {
+                m[t][j] = ((Number) values.get(j)).floatValue();
+            }
+        }
+        return m;
     }
 
     @Test
