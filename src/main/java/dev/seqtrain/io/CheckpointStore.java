@@ -34,13 +34,19 @@ public final class CheckpointStore {
     private static final String META = "checkpoint.json";
     private static final String PREFIX = "epoch-";
     private static final String BLOCK_DELTA = "blockMomentum";
+    private static final String BEST = "bestParams";
 
     /**
      * A checkpoint's contents. {@code info} is free-form bookkeeping (epoch, best loss, config...);
-     * {@code blockDelta} the driver's block momentum (null when the run uses none).
+     * {@code blockDelta} the driver's block momentum (null when the run uses none); {@code bestParams}
+     * the weights of the best epoch so far when they are not kept elsewhere (an estimator's fit has no
+     * model directory; null otherwise).
      */
     public record Checkpoint(int epoch, float[] params, float[][] optimizerSlots, long optimizerStep, float[] blockDelta,
-                             ObjectNode info) {
+                             float[] bestParams, ObjectNode info) {
+        public Checkpoint(int epoch, float[] params, float[][] optimizerSlots, long optimizerStep, float[] blockDelta, ObjectNode info) {
+            this(epoch, params, optimizerSlots, optimizerStep, blockDelta, null, info);
+        }
     }
 
     private final FileSystem fs;
@@ -62,6 +68,9 @@ public final class CheckpointStore {
         if (c.blockDelta() != null) {
             tensors.put(BLOCK_DELTA, new Safetensors.Tensor(new int[] {c.blockDelta().length}, c.blockDelta()));
         }
+        if (c.bestParams() != null) {
+            tensors.put(BEST, new Safetensors.Tensor(new int[] {c.bestParams().length}, c.bestParams()));
+        }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         Safetensors.write(out, tensors, Map.of("producer", "seqtrain-checkpoint"));
         byte[] state = out.toByteArray();
@@ -70,6 +79,7 @@ public final class CheckpointStore {
         meta.put("optimizerStep", c.optimizerStep());
         meta.put("optimizerSlots", c.optimizerSlots().length);
         meta.put("blockMomentum", c.blockDelta() != null);
+        meta.put("bestParams", c.bestParams() != null);
         meta.put("parameters", c.params().length);
         meta.put("stateSha256", ModelDirectory.sha256(state));
         fs.mkdirs(dir);
@@ -145,13 +155,15 @@ public final class CheckpointStore {
         int n = meta.get("parameters").asInt();
         int slots = meta.path("optimizerSlots").asInt(0);
         boolean hasDelta = meta.path("blockMomentum").asBoolean(false);
+        boolean hasBest = meta.path("bestParams").asBoolean(false);
         Path statePath = new Path(path, STATE);
-        byte[] state = ModelDirectory.readSmallFile(fs, statePath, 8L + 16L * 1024 * 1024 + 4L * n * (slots + 2) + 4096);
+        byte[] state = ModelDirectory.readSmallFile(fs, statePath, 8L + 16L * 1024 * 1024 + 4L * n * (slots + 3) + 4096);
         if (!ModelDirectory.sha256(state).equals(meta.get("stateSha256").asText())) {
             throw new BadInputException(statePath + ": SHA-256 does not match " + META + " (truncated or damaged)");
         }
         Map<String, Safetensors.Tensor> t = Safetensors.read(new ByteArrayInputStream(state), state.length, statePath.toString(), shapes -> {
-            if (shapes.size() != slots + 1 + (hasDelta ? 1 : 0) || shapes.get("params") == null || shapes.get("params")[0] != n) {
+            if (shapes.size() != slots + 1 + (hasDelta ? 1 : 0) + (hasBest ? 1 : 0) || shapes.get("params") == null
+                    || shapes.get("params")[0] != n) {
                 throw new BadInputException(statePath + ": tensors do not match " + META);
             }
         });
@@ -171,8 +183,16 @@ public final class CheckpointStore {
             }
             delta = d.data();
         }
+        float[] best = null;
+        if (hasBest) {
+            Safetensors.Tensor b = t.get(BEST);
+            if (b == null || b.data().length != n) {
+                throw new BadInputException(statePath + ": best parameters missing or mis-sized");
+            }
+            best = b.data();
+        }
         return new Checkpoint(meta.get("epoch").asInt(), t.get("params").data(), opt, meta.path("optimizerStep").asLong(),
-                delta, (ObjectNode) meta);
+                delta, best, (ObjectNode) meta);
     }
 
     private static String name(int epoch) {

@@ -7,6 +7,7 @@ import dev.seqtrain.nn.LearningRateSchedule;
 import dev.seqtrain.nn.NetworkSpec;
 import dev.seqtrain.nn.Optimizer;
 import dev.seqtrain.nn.OptimizerKind;
+import dev.seqtrain.train.FitCheckpoints;
 import dev.seqtrain.train.InMemoryTraining;
 import dev.seqtrain.train.LearningRateScaling;
 import dev.seqtrain.train.ParameterAveragingTrainer;
@@ -58,6 +59,11 @@ public abstract class SequenceEstimator<M extends SequenceModel<M>, S extends Se
     private final LongParam seed;
     private final Param<String> validationIndicatorCol;
     private final IntParam patience;
+    private final Param<String> checkpointDir;
+    private final IntParam checkpointInterval;
+    /** Params a continued fit may change (the rest must equal the checkpoint's). */
+    private static final java.util.Set<String> RESUMABLE_CHANGES = java.util.Set.of("epochs", "patience", "checkpointInterval",
+            "checkpointDir", "predictionCol", "probabilityCol", "rawPredictionCol");
 
     protected SequenceEstimator(String uid) {
         this.uid = uid;
@@ -89,7 +95,12 @@ public abstract class SequenceEstimator<M extends SequenceModel<M>, S extends Se
                 "boolean column: true marks a validation row (MLlib's GBT convention); unset = no validation");
         patience = new IntParam(this, "patience", "with validation: stop after this many epochs without a better"
                 + " validation loss and keep the best epoch's weights (0 = run every epoch)", ParamValidators.gtEq(0));
+        checkpointDir = new Param<>(this, "checkpointDir", "directory (any Hadoop path) for this fit's checkpoints; the same"
+                + " fit run again continues from the newest; unset = no checkpoints");
+        checkpointInterval = new IntParam(this, "checkpointInterval", "with checkpointDir: epochs between checkpoints"
+                + " (>= 1; there is always one at the end)", ParamValidators.gtEq(1));
         setDefault(patience, 0);
+        setDefault(checkpointInterval, 10);
         setDefault(featuresCol, "features");
         setDefault(labelCol, "label");
         setDefault(predictionCol, "prediction");
@@ -160,7 +171,17 @@ public abstract class SequenceEstimator<M extends SequenceModel<M>, S extends Se
             spec = networkSpec(loaded);
             ParameterAveragingTrainer trainer = new ParameterAveragingTrainer(sc, spec, settings, loaded.examples(),
                     ParameterAveragingTrainer.Placement.DEFAULT);
-            result = InMemoryTraining.fit(trainer, spec, settings);
+            if (isDefined(checkpointDir)) {
+                org.apache.hadoop.fs.Path dir = new org.apache.hadoop.fs.Path(getOrDefault(checkpointDir));
+                try (FitCheckpoints checkpoints = new FitCheckpoints(dir, sc.hadoopConfiguration(),
+                        (Integer) getOrDefault(checkpointInterval), fingerprint(spec, loaded))) {
+                    result = InMemoryTraining.fit(trainer, spec, settings, checkpoints);
+                }
+            } else {
+                result = InMemoryTraining.fit(trainer, spec, settings);
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(uid + ": checkpoints in " + getOrDefault(checkpointDir) + ": " + e.getMessage(), e);
         } finally {
             sc.getPersistentRDDs().forEach((id, rdd) -> {
                 if (!cachedBefore.contains(id)) {
@@ -173,7 +194,26 @@ public abstract class SequenceEstimator<M extends SequenceModel<M>, S extends Se
         M model = newModel(uid + "_model", new dev.seqtrain.io.Model(spec, result.params(), info));
         copyValues(model, extractParamMap());
         model.setParent(this);
-        return model.withSummary(new TrainingSummary(result.trainLoss(), result.validLoss(), result.bestEpoch()));
+        return model.withSummary(new TrainingSummary(result.trainLoss(), result.validLoss(), result.bestEpoch(),
+                result.resumedAfterEpoch()));
+    }
+
+    /**
+     * What makes two fits the same for {@link FitCheckpoints}: every set Param except those a continued
+     * fit may change, the architecture, and the training data's classes and feature statistics (a
+     * changed table changes them).
+     */
+    private com.fasterxml.jackson.databind.node.ObjectNode fingerprint(NetworkSpec spec, SparkDataset.Loaded loaded) {
+        var fp = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode();
+        fp.put("estimator", getClass().getName());
+        for (org.apache.spark.ml.param.Param<?> p : params()) {
+            if (isDefined(p) && !RESUMABLE_CHANGES.contains(p.name())) {
+                fp.put(p.name(), String.valueOf(getOrDefault(p)));
+            }
+        }
+        ModelInfo info = new ModelInfo(null, loaded.classes(), "", loaded.featureMean(), loaded.featureStd(), null);
+        fp.set("model", dev.seqtrain.io.ModelDirectory.toJson(spec, info));
+        return fp;
     }
 
     /** The boolean validation column; a null mark is an error rather than silently training data. */
@@ -245,6 +285,8 @@ public abstract class SequenceEstimator<M extends SequenceModel<M>, S extends Se
     public LongParam seed() { return seed; }
     public Param<String> validationIndicatorCol() { return validationIndicatorCol; }
     public IntParam patience() { return patience; }
+    public Param<String> checkpointDir() { return checkpointDir; }
+    public IntParam checkpointInterval() { return checkpointInterval; }
 
     public S setFeaturesCol(String v) { set(featuresCol, v); return self(); }
     public S setLabelCol(String v) { set(labelCol, v); return self(); }
@@ -265,4 +307,6 @@ public abstract class SequenceEstimator<M extends SequenceModel<M>, S extends Se
     public S setSeed(long v) { set(seed, v); return self(); }
     public S setValidationIndicatorCol(String v) { set(validationIndicatorCol, v); return self(); }
     public S setPatience(int v) { set(patience, v); return self(); }
+    public S setCheckpointDir(String v) { set(checkpointDir, v); return self(); }
+    public S setCheckpointInterval(int v) { set(checkpointInterval, v); return self(); }
 }

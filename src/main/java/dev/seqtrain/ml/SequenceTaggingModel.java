@@ -84,6 +84,55 @@ public final class SequenceTaggingModel extends SequenceModel<SequenceTaggingMod
         return multilabel ? new Object[] {probability, prediction} : new Object[] {prediction};
     }
 
+    /**
+     * The task's metrics over every real step of {@code dataset}, computed by Spark SQL where the data
+     * is (only the sums come to the driver). {@code labelCol} holds the targets as the tagger was
+     * fitted on them, {@code array<array<number>>}, one vector per step. Multilabel: {@code nllPerStep}
+     * (binary cross-entropy summed over the labels, mean over steps; probabilities clamped to
+     * [1e-7, 1 − 1e-7]), {@code labelAccuracy} (labels right at the 0.5 threshold, over all steps ×
+     * labels) and {@code stepAccuracy} (steps with every label right); regress: {@code rmse},
+     * {@code mse} and {@code mae} over all steps × outputs. A row whose target has another number of
+     * steps than its features is an error naming the column.
+     */
+    public java.util.Map<String, Double> evaluate(org.apache.spark.sql.Dataset<?> dataset, String labelCol) {
+        if (!java.util.List.of(dataset.schema().fieldNames()).contains(labelCol)) {
+            throw new IllegalArgumentException(uid() + ": no label column '" + labelCol + "' in the input (columns: "
+                    + String.join(", ", dataset.schema().fieldNames()) + ")");
+        }
+        org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> predicted = transform(dataset);
+        String y = "`" + labelCol + "`";
+        String out = "`" + (multilabel() ? getOrDefault(probabilityCol) : getOrDefault(predictionCol())) + "`";
+        long mismatched = predicted.filter(org.apache.spark.sql.functions.expr("size(" + y + ") != size(" + out + ")")).count();
+        if (mismatched > 0) {
+            throw new IllegalArgumentException(uid() + ": label column '" + labelCol + "' has another number of steps than"
+                    + " the features in " + mismatched + " rows");
+        }
+        org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> steps = predicted
+                .selectExpr("explode(arrays_zip(" + y + ", " + out + ")) AS s")
+                .selectExpr("transform(s['" + labelCol + "'], v -> cast(v AS double)) AS y", "s['" + out.replace("`", "") + "'] AS p");
+        java.util.Map<String, Double> metrics = new java.util.LinkedHashMap<>();
+        if (multilabel()) {
+            org.apache.spark.sql.Row r = steps.selectExpr(
+                    "aggregate(zip_with(y, p, (t, q) -> t * ln(least(greatest(q, 1e-7), 1 - 1e-7))"
+                            + " + (1 - t) * ln(1 - least(greatest(q, 1e-7), 1 - 1e-7))), 0d, (a, v) -> a - v) AS nll",
+                    "aggregate(zip_with(y, p, (t, q) -> IF((q >= 0.5) = (t >= 0.5), 1, 0)), 0, (a, v) -> a + v) AS right",
+                    "size(y) AS labels")
+                    .selectExpr("avg(nll)", "sum(right) / sum(labels)", "avg(IF(right = labels, 1d, 0d))").first();
+            metrics.put("nllPerStep", r.getDouble(0));
+            metrics.put("labelAccuracy", ((Number) r.get(1)).doubleValue());
+            metrics.put("stepAccuracy", r.getDouble(2));
+        } else {
+            org.apache.spark.sql.Row r = steps.selectExpr(
+                    "aggregate(zip_with(y, p, (t, q) -> (t - q) * (t - q)), 0d, (a, v) -> a + v) AS se",
+                    "aggregate(zip_with(y, p, (t, q) -> abs(t - q)), 0d, (a, v) -> a + v) AS ae", "size(y) AS n")
+                    .selectExpr("sum(se) / sum(n)", "sum(ae) / sum(n)").first();
+            metrics.put("rmse", Math.sqrt(r.getDouble(0)));
+            metrics.put("mse", r.getDouble(0));
+            metrics.put("mae", r.getDouble(1));
+        }
+        return metrics;
+    }
+
     @Override
     public SequenceTaggingModel copy(ParamMap extra) {
         return copyValues(new SequenceTaggingModel(uid(), engineModel()), extra).setParent(parent())

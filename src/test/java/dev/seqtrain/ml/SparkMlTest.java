@@ -251,6 +251,10 @@ class SparkMlTest {
             }
         }
         assertTrue(right > 0.97 * total, right + " of " + total + " labels right");
+        java.util.Map<String, Double> metrics = model.evaluate(df, "notes");
+        assertEquals((double) right / total, metrics.get("labelAccuracy"), 1e-12, metrics.toString());
+        assertTrue(metrics.get("stepAccuracy") <= metrics.get("labelAccuracy") && metrics.get("stepAccuracy") > 0.9, metrics.toString());
+        assertTrue(metrics.get("nllPerStep") > 0 && metrics.get("nllPerStep") < 0.5, metrics.toString());
         // Per step through ONNX Runtime: the probability column, step by step.
         Path onnx = dir.resolve("tagger.onnx");
         model.exportOnnx(onnx.toString());
@@ -271,6 +275,39 @@ class SparkMlTest {
         model.write().save(saved.toString());
         assertEquals(model.transform(df).select("prediction").collectAsList(),
                 SequenceTaggingModel.load(saved.toString()).transform(df).select("prediction").collectAsList());
+    }
+
+    @Test
+    void checkpointedFitContinuesToTheBytesOfAnUninterruptedOne() throws Exception {
+        Dataset<Row> data = new StringIndexer().setInputCol("trend").setOutputCol("label").fit(trends(60, 11)).transform(trends(60, 11))
+                .withColumn("isValid", org.apache.spark.sql.functions.expr("cast(substring(id, 2) as int) % 4 = 0"));
+        SequenceClassifier clf = new SequenceClassifier().setFeaturesCol("raw").setHidden(6).setEpochs(5).setBatchSize(8)
+                .setWorkers(2).setLearningRate(0.05).setSeed(8).setValidationIndicatorCol("isValid");
+        SequenceClassificationModel whole = clf.fit(data);
+
+        // The same fit interrupted after 3 epochs (a fit of 3), then run again to 5 with the same checkpointDir.
+        String ckpt = dir.resolve("fit-checkpoints").toString();
+        SequenceClassifier interrupted = clf.copy(new ParamMap()).setEpochs(3).setCheckpointDir(ckpt).setCheckpointInterval(2);
+        interrupted.fit(data);
+        assertTrue(Files.isDirectory(dir.resolve("fit-checkpoints/epoch-000003")), "a checkpoint at the end of the fit");
+        SequenceClassificationModel continued = clf.copy(new ParamMap()).setCheckpointDir(ckpt).setCheckpointInterval(2).fit(data);
+        assertArrayEquals(whole.engineModel().params(), continued.engineModel().params());
+        assertArrayEquals(whole.summary().trainingLoss(), continued.summary().trainingLoss());
+        assertArrayEquals(whole.summary().validationLoss(), continued.summary().validationLoss());
+        assertEquals(whole.summary().bestEpoch(), continued.summary().bestEpoch());
+        assertEquals(0, whole.summary().resumedAfterEpoch());
+        assertEquals(3, continued.summary().resumedAfterEpoch(), "trained only epochs 4 and 5");
+        // Run again once finished: the checkpoint at epoch 5 is the answer.
+        SequenceClassificationModel again = clf.copy(new ParamMap()).setCheckpointDir(ckpt).fit(data);
+        assertArrayEquals(whole.engineModel().params(), again.engineModel().params());
+        assertEquals(5, again.summary().resumedAfterEpoch());
+
+        // Another fit (other Params) into the same directory is refused, naming what differs.
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> clf.copy(new ParamMap()).setHidden(7).setCheckpointDir(ckpt).fit(data));
+        assertTrue(e.getMessage().contains("holds checkpoints of another fit (hidden was \"6\", now \"7\")"), e.getMessage());
+        assertTrue(Files.exists(dir.resolve("fit-checkpoints/epoch-000005")));
+        assertTrue(!Files.exists(dir.resolve("fit-checkpoints/.seqtrain.lock")), "the lock is released after each fit");
     }
 
     /** An array<array<double>> cell as Spark hands it to Java (inner arrays as Scala sequences). */
