@@ -19,6 +19,11 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>The scalar versions (for the elements after the last full vector) are the same operations in the
  * same order, one lane at a time, so an element's value does not depend on whether it fell in a
  * vector or in the tail: that is what lets the vector width differ between executors.
+ *
+ * <p>Layers call the array versions, one short loop per activation, rather than the vector functions
+ * inside a long loop body: C2 stops inlining when a method's graph grows past its node limit, and a
+ * loop body with five inlined polynomials at 16 lanes reaches it, leaving some activations as calls
+ * that box their vectors (slower by a factor that depended on compilation order).
  */
 public final class Activations {
     /** 16 lanes with AVX-512, else 8: the same bits either way ({@link VectorWidth}). */
@@ -47,6 +52,17 @@ public final class Activations {
         }
         for (; i < n; i++) {
             dst[dOff + i] = tanh(src[sOff + i]);
+        }
+    }
+
+    /** {@code dst[dOff..dOff+n) = sigmoid(src[sOff..sOff+n))}. */
+    public static void sigmoid(float[] src, int sOff, float[] dst, int dOff, int n) {
+        int i = 0;
+        for (; i + LANES <= n; i += LANES) {
+            sigmoid(FloatVector.fromArray(SPECIES, src, sOff + i)).intoArray(dst, dOff + i);
+        }
+        for (; i < n; i++) {
+            dst[dOff + i] = sigmoid(src[sOff + i]);
         }
     }
 

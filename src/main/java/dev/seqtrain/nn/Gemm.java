@@ -104,11 +104,12 @@ public final class Gemm {
                 blocks4x2(kl, i0, i1, fullPanels, pa, pb, first, panel, c, cOff, ldc);
             }
             if (fullPanels < colPanels) {
-                // The last, partial panel: row by row, so the kernel above never sees a partial store.
+                // The last, partial panel: four rows at a time (four independent chains, not one chain
+                // waiting on each FMA), so the kernel above never sees a partial store.
                 int j = fullPanels * LANES;
-                for (int i = 0; i < fullRows; i++) {
-                    row1(kl, pa, first + i / LANES * panel + i % LANES, pb, first + fullPanels * panel,
-                            c, cOff + i * ldc + j, n - j);
+                for (int i = 0; i < fullRows; i += 4) {
+                    rows4x1(kl, pa, first + i / LANES * panel + i % LANES, pb, first + fullPanels * panel,
+                            c, cOff + i * ldc + j, ldc, n - j);
                 }
             }
             for (int i = fullRows; i < m; i++) {
@@ -223,10 +224,29 @@ public final class Gemm {
         s.add(FloatVector.fromArray(SPECIES, c, at)).intoArray(c, at);
     }
 
-    private static void addPartial(FloatVector s, float[] c, int at, int width) {
-        float[] lanes = s.toArray();
-        for (int j = 0; j < width; j++) {
-            c[at + j] += lanes[j];
+    /** Rows i..i+3 (i a multiple of 4, so within one packed group of A) against one panel: each row's own chain. */
+    private static void rows4x1(int kl, float[] pa, int ap, float[] pb, int bp, float[] c, int c0, int ldc, int width) {
+        FloatVector s0 = FloatVector.zero(SPECIES), s1 = FloatVector.zero(SPECIES);
+        FloatVector s2 = FloatVector.zero(SPECIES), s3 = FloatVector.zero(SPECIES);
+        for (int p = 0; p < kl; p++) {
+            FloatVector b = FloatVector.fromArray(SPECIES, pb, bp + p * LANES);
+            int a = ap + p * LANES;
+            s0 = FloatVector.broadcast(SPECIES, pa[a]).fma(b, s0);
+            s1 = FloatVector.broadcast(SPECIES, pa[a + 1]).fma(b, s1);
+            s2 = FloatVector.broadcast(SPECIES, pa[a + 2]).fma(b, s2);
+            s3 = FloatVector.broadcast(SPECIES, pa[a + 3]).fma(b, s3);
+        }
+        if (width == LANES) {
+            addInto(s0, c, c0);
+            addInto(s1, c, c0 + ldc);
+            addInto(s2, c, c0 + 2 * ldc);
+            addInto(s3, c, c0 + 3 * ldc);
+        } else {
+            float[] lanes = new float[LANES];
+            addPartial(s0, c, c0, width, lanes);
+            addPartial(s1, c, c0 + ldc, width, lanes);
+            addPartial(s2, c, c0 + 2 * ldc, width, lanes);
+            addPartial(s3, c, c0 + 3 * ldc, width, lanes);
         }
     }
 
@@ -244,7 +264,19 @@ public final class Gemm {
         if (width == LANES) {
             s.add(FloatVector.fromArray(SPECIES, c, at)).intoArray(c, at);
         } else {
-            addPartial(s, c, at, width);
+            addPartial(s, c, at, width, new float[LANES]);
+        }
+    }
+
+    /**
+     * {@code c[at..at+width) += s[0..width)} through {@code lanes}, a scratch array of LANES floats.
+     * (Not a masked store: Java 17 runs masked vector stores through its scalar fallback, 10% of a
+     * small model's step when tried.)
+     */
+    private static void addPartial(FloatVector s, float[] c, int at, int width, float[] lanes) {
+        s.intoArray(lanes, 0);
+        for (int j = 0; j < width; j++) {
+            c[at + j] += lanes[j];
         }
     }
 

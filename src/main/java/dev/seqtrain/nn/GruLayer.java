@@ -67,31 +67,41 @@ final class GruLayer extends RecurrentLayer {
         }
     }
 
+    /**
+     * One sample's step: r and z, then n, then h'. One pass per activation (see {@link Activations}:
+     * short loops keep them inlined); the pre-activations are summed in place first, in the order the
+     * equations give, so the bits are those of a single fused loop.
+     */
     private void cellStep(int z, int prev, int next) {
         int h = hidden;
         float[] x = inputGates;
         float[] hh = hiddenGates;
         int j = 0;
+        for (; j + L <= 2 * h; j += L) {
+            FloatVector.fromArray(S, x, z + j).add(FloatVector.fromArray(S, hh, z + j)).intoArray(x, z + j);
+        }
+        for (; j < 2 * h; j++) {
+            x[z + j] = x[z + j] + hh[z + j];
+        }
+        Activations.sigmoid(x, z, x, z, 2 * h);                  // r, z
+        int n = z + 2 * h;
+        j = 0;
         for (; j + L <= h; j += L) {
-            FloatVector r = Activations.sigmoid(FloatVector.fromArray(S, x, z + j).add(FloatVector.fromArray(S, hh, z + j)));
-            FloatVector u = Activations.sigmoid(FloatVector.fromArray(S, x, z + h + j).add(FloatVector.fromArray(S, hh, z + h + j)));
-            FloatVector n = FloatVector.fromArray(S, x, z + 2 * h + j)
-                    .add(r.mul(FloatVector.fromArray(S, hh, z + 2 * h + j)));
-            n = Activations.tanh(n);
-            FloatVector hp = FloatVector.fromArray(S, outputs, prev + j);
-            r.intoArray(x, z + j);
-            u.intoArray(x, z + h + j);
-            n.intoArray(x, z + 2 * h + j);
-            n.add(u.mul(hp.sub(n))).intoArray(outputs, next + j);
+            FloatVector.fromArray(S, x, n + j).add(FloatVector.fromArray(S, x, z + j).mul(FloatVector.fromArray(S, hh, n + j)))
+                    .intoArray(x, n + j);
         }
         for (; j < h; j++) {
-            float r = Activations.sigmoid(x[z + j] + hh[z + j]);
-            float u = Activations.sigmoid(x[z + h + j] + hh[z + h + j]);
-            float n = Activations.tanh(x[z + 2 * h + j] + r * hh[z + 2 * h + j]);
-            x[z + j] = r;
-            x[z + h + j] = u;
-            x[z + 2 * h + j] = n;
-            outputs[next + j] = n + u * (outputs[prev + j] - n);
+            x[n + j] = x[n + j] + x[z + j] * hh[n + j];
+        }
+        Activations.tanh(x, n, x, n, h);                         // n
+        j = 0;
+        for (; j + L <= h; j += L) {
+            FloatVector nv = FloatVector.fromArray(S, x, n + j);
+            FloatVector u = FloatVector.fromArray(S, x, z + h + j);
+            nv.add(u.mul(FloatVector.fromArray(S, outputs, prev + j).sub(nv))).intoArray(outputs, next + j);
+        }
+        for (; j < h; j++) {
+            outputs[next + j] = x[n + j] + x[z + h + j] * (outputs[prev + j] - x[n + j]);
         }
     }
 

@@ -68,40 +68,33 @@ final class LstmLayer extends RecurrentLayer {
         }
     }
 
-    /** Activates one sample's gates at {@code z} and writes c', tanh(c'), h'. */
+    /**
+     * Activates one sample's gates at {@code z} and writes c', tanh(c'), h'. One pass per activation
+     * (see {@link Activations}: short loops keep them inlined), then the cell update.
+     */
     private void cellStep(int z, int prev, int next, int tc) {
         int h = hidden;
         float[] a = gates;
+        Activations.sigmoid(a, z, a, z, 2 * h);                  // i, f
+        Activations.tanh(a, z + 2 * h, a, z + 2 * h, h);         // g
+        Activations.sigmoid(a, z + 3 * h, a, z + 3 * h, h);      // o
         int j = 0;
         for (; j + L <= h; j += L) {
-            FloatVector i = Activations.sigmoid(FloatVector.fromArray(S, a, z + j));
-            FloatVector f = Activations.sigmoid(FloatVector.fromArray(S, a, z + h + j));
-            FloatVector gg = Activations.tanh(FloatVector.fromArray(S, a, z + 2 * h + j));
-            FloatVector o = Activations.sigmoid(FloatVector.fromArray(S, a, z + 3 * h + j));
-            FloatVector c = f.mul(FloatVector.fromArray(S, cells, prev + j)).add(i.mul(gg));
-            FloatVector ct = Activations.tanh(c);
-            i.intoArray(a, z + j);
-            f.intoArray(a, z + h + j);
-            gg.intoArray(a, z + 2 * h + j);
-            o.intoArray(a, z + 3 * h + j);
-            c.intoArray(cells, next + j);
-            ct.intoArray(cellTanh, tc + j);
-            o.mul(ct).intoArray(outputs, next + j);
+            FloatVector i = FloatVector.fromArray(S, a, z + j);
+            FloatVector f = FloatVector.fromArray(S, a, z + h + j);
+            FloatVector gg = FloatVector.fromArray(S, a, z + 2 * h + j);
+            f.mul(FloatVector.fromArray(S, cells, prev + j)).add(i.mul(gg)).intoArray(cells, next + j);
         }
         for (; j < h; j++) {
-            float i = Activations.sigmoid(a[z + j]);
-            float f = Activations.sigmoid(a[z + h + j]);
-            float gg = Activations.tanh(a[z + 2 * h + j]);
-            float o = Activations.sigmoid(a[z + 3 * h + j]);
-            float c = f * cells[prev + j] + i * gg;
-            float ct = Activations.tanh(c);
-            a[z + j] = i;
-            a[z + h + j] = f;
-            a[z + 2 * h + j] = gg;
-            a[z + 3 * h + j] = o;
-            cells[next + j] = c;
-            cellTanh[tc + j] = ct;
-            outputs[next + j] = o * ct;
+            cells[next + j] = a[z + h + j] * cells[prev + j] + a[z + j] * a[z + 2 * h + j];
+        }
+        Activations.tanh(cells, next, cellTanh, tc, h);
+        j = 0;
+        for (; j + L <= h; j += L) {
+            FloatVector.fromArray(S, a, z + 3 * h + j).mul(FloatVector.fromArray(S, cellTanh, tc + j)).intoArray(outputs, next + j);
+        }
+        for (; j < h; j++) {
+            outputs[next + j] = a[z + 3 * h + j] * cellTanh[tc + j];
         }
     }
 
