@@ -65,11 +65,19 @@ public abstract class SequenceModel<M extends SequenceModel<M>> extends Model<M>
      * {@code logits}. See {@link dev.seqtrain.onnx.OnnxExport}.
      */
     public void exportOnnx(String path) throws java.io.IOException {
+        requireNetwork();
         // The session's Hadoop configuration carries the cluster's file systems and credentials.
         org.apache.hadoop.conf.Configuration conf = org.apache.spark.sql.SparkSession.getActiveSession().isDefined()
                 ? org.apache.spark.sql.SparkSession.getActiveSession().get().sparkContext().hadoopConfiguration()
                 : new org.apache.hadoop.conf.Configuration();
         dev.seqtrain.onnx.OnnxExport.write(engine, new Path(path), conf);
+    }
+
+    private void requireNetwork() {
+        if (engine == null) {
+            throw new IllegalStateException(uid + ": this model holds no network (created empty, as Spark Connect's lookup does);"
+                    + " load a saved one with " + getClass().getSimpleName() + ".load(path), or fit an estimator");
+        }
     }
 
     /** Mean training loss of each epoch of the fit that made this model (empty after load). */
@@ -132,10 +140,7 @@ public abstract class SequenceModel<M extends SequenceModel<M>> extends Model<M>
 
     @Override
     public Dataset<Row> transform(Dataset<?> dataset) {
-        if (engine == null) {
-            throw new IllegalStateException(uid + ": this model holds no network (created empty, as Spark Connect's lookup does);"
-                    + " load a saved one with " + getClass().getSimpleName() + ".load(path), or fit an estimator");
-        }
+        requireNetwork();
         StructType in = dataset.schema();
         StructType out = transformSchema(in);
         String features = getOrDefault(featuresCol);

@@ -54,6 +54,23 @@ class ImportAndPredictTest {
         return p;
     }
 
+    /** Softmax of PyTorch's logits {@code head[off..off+n)}, in double. */
+    static double[] softmax(float[] head, int off, int n) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int j = 0; j < n; j++) {
+            max = Math.max(max, head[off + j]);
+        }
+        double sum = 0;
+        for (int j = 0; j < n; j++) {
+            sum += Math.exp(head[off + j] - max);
+        }
+        double[] p = new double[n];
+        for (int j = 0; j < n; j++) {
+            p[j] = Math.exp(head[off + j] - max) / sum;
+        }
+        return p;
+    }
+
     record Result(int code, String err) {
     }
 
@@ -102,17 +119,9 @@ class ImportAndPredictTest {
         assertEquals(batch, byId.size());
         for (int b = 0; b < batch; b++) {
             String[] cells = byId.get("seq" + b);
-            double max = Double.NEGATIVE_INFINITY;
+            double[] expected = softmax(head, b * 5, 5);
             for (int j = 0; j < 5; j++) {
-                max = Math.max(max, head[b * 5 + j]);
-            }
-            double sum = 0;
-            for (int j = 0; j < 5; j++) {
-                sum += Math.exp(head[b * 5 + j] - max);
-            }
-            for (int j = 0; j < 5; j++) {
-                double expected = Math.exp(head[b * 5 + j] - max) / sum;
-                assertEquals(expected, Double.parseDouble(cells[1 + j]), 1e-5, "seq" + b + " p" + j);
+                assertEquals(expected[j], Double.parseDouble(cells[1 + j]), 1e-5, "seq" + b + " p" + j);
             }
         }
     }

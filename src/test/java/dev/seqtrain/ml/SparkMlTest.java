@@ -387,6 +387,9 @@ class SparkMlTest {
         IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
                 () -> empty.transform(trends(3, 1)));
         assertTrue(e.getMessage().contains("holds no network"), e.getMessage());
+        e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> empty.exportOnnx(dir.resolve("empty.onnx").toString()));
+        assertTrue(e.getMessage().contains("holds no network"), e.getMessage());
     }
 
     /**
