@@ -62,6 +62,29 @@ public class OnnxExportTest {
         assertEquals(3 * 2 * 2 * 4 * 3, checked);
     }
 
+    /** README's Java serving lines, as written there (Java arrays in, the per-sequence probabilities out). */
+    @Test
+    void readmeServingSnippetRuns(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        Model model = randomModel(CellType.LSTM, 1, Task.MANY_TO_ONE, Input.DENSE, LossKind.SOFTMAX_CROSS_ENTROPY, 99);
+        java.nio.file.Path file = dir.resolve("trends.onnx");
+        java.nio.file.Files.write(file, OnnxExport.toBytes(model));
+        float[][][] x = new float[2][3][4];
+        int[] lengths = {3, 2};
+        x[0][1][2] = 1f;
+        x[1][0][0] = -1f;
+
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        OrtSession session = env.createSession(file.toString(), new OrtSession.SessionOptions());
+        float[][] probabilities = (float[][]) session.run(Map.of("input", OnnxTensor.createTensor(env, x),
+                "sequence_lens", OnnxTensor.createTensor(env, lengths))).get("output").get().getValue();
+        session.close();
+
+        assertEquals(2, probabilities.length);
+        for (float[] p : probabilities) {
+            assertEquals(1.0, p[0] + p[1] + p[2], 1e-5);
+        }
+    }
+
     static Model randomModel(CellType cell, int layers, Task task, Input input, LossKind loss, long seed) {
         boolean tokens = input == Input.TOKENS_SMALL_VOCABULARY || input == Input.TOKENS_LARGE_VOCABULARY;
         // Small: fewer tokens than gate rows (one-hot path); large: more (gather path) for every cell.
