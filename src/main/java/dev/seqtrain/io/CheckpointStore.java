@@ -169,30 +169,21 @@ public final class CheckpointStore {
         });
         float[][] opt = new float[slots][];
         for (int i = 0; i < slots; i++) {
-            Safetensors.Tensor s = t.get("optimizer." + i);
-            if (s == null || s.data().length != n) {
-                throw new BadInputException(statePath + ": optimizer state " + i + " missing or mis-sized");
-            }
-            opt[i] = s.data();
+            opt[i] = requiredTensor(t, "optimizer." + i, n, statePath, "optimizer state " + i);
         }
-        float[] delta = null;
-        if (hasDelta) {
-            Safetensors.Tensor d = t.get(BLOCK_DELTA);
-            if (d == null || d.data().length != n) {
-                throw new BadInputException(statePath + ": block momentum missing or mis-sized");
-            }
-            delta = d.data();
-        }
-        float[] best = null;
-        if (hasBest) {
-            Safetensors.Tensor b = t.get(BEST);
-            if (b == null || b.data().length != n) {
-                throw new BadInputException(statePath + ": best parameters missing or mis-sized");
-            }
-            best = b.data();
-        }
+        float[] delta = hasDelta ? requiredTensor(t, BLOCK_DELTA, n, statePath, "block momentum") : null;
+        float[] best = hasBest ? requiredTensor(t, BEST, n, statePath, "best parameters") : null;
         return new Checkpoint(meta.get("epoch").asInt(), t.get("params").data(), opt, meta.path("optimizerStep").asLong(),
                 delta, best, (ObjectNode) meta);
+    }
+
+    /** The tensor {@code name} of {@code n} floats that checkpoint.json says is there. */
+    private static float[] requiredTensor(Map<String, Safetensors.Tensor> t, String name, int n, Path statePath, String what) {
+        Safetensors.Tensor x = t.get(name);
+        if (x == null || x.data().length != n) {
+            throw new BadInputException(statePath + ": " + what + " missing or mis-sized");
+        }
+        return x.data();
     }
 
     private static String name(int epoch) {

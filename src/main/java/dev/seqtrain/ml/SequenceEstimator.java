@@ -27,7 +27,6 @@ import org.apache.spark.sql.functions;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.StructType;
 
-import java.util.List;
 
 /**
  * What the three estimators share: typed Params for the columns, the network and the training (the
@@ -218,10 +217,7 @@ public abstract class SequenceEstimator<M extends SequenceModel<M>, S extends Se
 
     /** The boolean validation column; a null mark is an error rather than silently training data. */
     private Column validationMarks(Dataset<Row> table, String name) {
-        if (!List.of(table.schema().fieldNames()).contains(name)) {
-            throw new IllegalArgumentException(uid + ": no validationIndicatorCol '" + name + "' in the input (columns: "
-                    + String.join(", ", table.schema().fieldNames()) + ")");
-        }
+        InputColumns.require(uid, table.schema(), "validationIndicatorCol", name);
         if (!(table.schema().apply(name).dataType() instanceof org.apache.spark.sql.types.BooleanType)) {
             throw new IllegalArgumentException(uid + ": validationIndicatorCol '" + name + "' has type "
                     + table.schema().apply(name).dataType().simpleString() + ", expected boolean");
@@ -252,10 +248,7 @@ public abstract class SequenceEstimator<M extends SequenceModel<M>, S extends Se
         M probe = newModel(uid, null);
         copyValues(probe, extractParamMap());
         String label = targetsColumn() != null ? targetsColumn() : getOrDefault(labelCol);
-        if (!List.of(schema.fieldNames()).contains(label)) {
-            throw new IllegalArgumentException(uid + ": no label column '" + label + "' in the input (columns: "
-                    + String.join(", ", schema.fieldNames()) + ")");
-        }
+        InputColumns.require(uid, schema, "label column", label);
         return probe.transformSchema(schema);
     }
 

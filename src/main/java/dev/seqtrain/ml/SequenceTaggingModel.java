@@ -95,11 +95,17 @@ public final class SequenceTaggingModel extends SequenceModel<SequenceTaggingMod
      * steps than its features is an error naming the column.
      */
     public java.util.Map<String, Double> evaluate(org.apache.spark.sql.Dataset<?> dataset, String labelCol) {
-        if (!java.util.List.of(dataset.schema().fieldNames()).contains(labelCol)) {
-            throw new IllegalArgumentException(uid() + ": no label column '" + labelCol + "' in the input (columns: "
-                    + String.join(", ", dataset.schema().fieldNames()) + ")");
+        InputColumns.require(uid(), dataset.schema(), "label column", labelCol);
+        // Cached: the step-count check and the metrics read it, and the network should run once (as in the other models).
+        org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> predicted = transform(dataset).cache();
+        try {
+            return metrics(predicted, labelCol);
+        } finally {
+            predicted.unpersist();
         }
-        org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> predicted = transform(dataset);
+    }
+
+    private java.util.Map<String, Double> metrics(org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> predicted, String labelCol) {
         String y = "`" + labelCol + "`";
         String out = "`" + (multilabel() ? getOrDefault(probabilityCol) : getOrDefault(predictionCol())) + "`";
         long mismatched = predicted.filter(org.apache.spark.sql.functions.expr("size(" + y + ") != size(" + out + ")")).count();

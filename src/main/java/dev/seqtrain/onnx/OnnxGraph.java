@@ -35,9 +35,7 @@ final class OnnxGraph {
 
     /** A float weight, row-major with {@code dims}; returns its name. */
     String floats(String name, float[] values, long... dims) {
-        ByteBuffer bytes = ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-        bytes.asFloatBuffer().put(values);
-        return initializer(name, TensorProto.DataType.FLOAT, bytes, dims);
+        return initializer(name, TensorProto.DataType.FLOAT, littleEndian(values), dims);
     }
 
     /** An int64 constant (shapes, axes); returns its name. Asking again for the same constant reuses it. */
@@ -52,12 +50,18 @@ final class OnnxGraph {
         constants.put(name, values.clone());
         ByteBuffer bytes = ByteBuffer.allocate(values.length * Long.BYTES).order(ByteOrder.LITTLE_ENDIAN);
         bytes.asLongBuffer().put(values);
-        return initializer(name, TensorProto.DataType.INT64, bytes, values.length);
+        return initializer(name, TensorProto.DataType.INT64, ByteString.copyFrom(bytes.array()), values.length);
     }
 
-    private String initializer(String name, TensorProto.DataType type, ByteBuffer bytes, long... dims) {
-        TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(type.getNumber())
-                .setRawData(ByteString.copyFrom(bytes.array()));
+    /** ONNX's raw_data for floats: little-endian IEEE 754, row-major. */
+    private static ByteString littleEndian(float[] values) {
+        ByteBuffer bytes = ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        bytes.asFloatBuffer().put(values);
+        return ByteString.copyFrom(bytes.array());
+    }
+
+    private String initializer(String name, TensorProto.DataType type, ByteString raw, long... dims) {
+        TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(type.getNumber()).setRawData(raw);
         for (long d : dims) {
             t.addDims(d);
         }
@@ -142,10 +146,8 @@ final class OnnxGraph {
 
     /** A tensor-valued attribute (ConstantOfShape's fill value). */
     static Attribute tensorAttr(String name, float[] values) {
-        ByteBuffer bytes = ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-        bytes.asFloatBuffer().put(values);
         TensorProto t = TensorProto.newBuilder().setDataType(TensorProto.DataType.FLOAT.getNumber()).addDims(values.length)
-                .setRawData(ByteString.copyFrom(bytes.array())).build();
+                .setRawData(littleEndian(values)).build();
         return new Attribute(AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.TENSOR).setT(t).build());
     }
 

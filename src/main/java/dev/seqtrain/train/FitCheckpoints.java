@@ -21,8 +21,7 @@ import java.util.List;
  * end): the training state, the best epoch's weights and the loss history, so that the same fit run
  * again continues where the last one stopped (a retried Spark job, a killed driver) and ends with the
  * bytes an uninterrupted fit would have. A checkpoint from another fit (other Params, architecture or
- * data statistics; only {@code epochs}, {@code patience} and {@code checkpointInterval} may change)
- * is refused rather than continued. One fit writes a directory at a time ({@link OutputLock}).
+ * data statistics: the caller's fingerprint) is refused rather than continued. One fit writes a directory at a time ({@link OutputLock}).
  */
 public final class FitCheckpoints implements Closeable {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -33,9 +32,9 @@ public final class FitCheckpoints implements Closeable {
     private final ObjectNode fingerprint;
     private final OutputLock lock;
 
-    /** Where a fit continues: its state after {@code epochsDone} epochs and what it had kept by then. */
-    record Resumed(int epochsDone, ModelState state, float[] best, List<Double> train, List<Double> valid, double bestLoss,
-                   int bestEpoch, int withoutImprovement, boolean stoppedEarly) {
+    /** A fit after {@code epochsDone} epochs: its state and what it had kept by then (what a checkpoint holds). */
+    record Progress(int epochsDone, ModelState state, float[] best, List<Double> train, List<Double> valid, double bestLoss,
+                    int bestEpoch, int withoutImprovement, boolean stoppedEarly) {
     }
 
     /**
@@ -60,7 +59,7 @@ public final class FitCheckpoints implements Closeable {
     }
 
     /** The newest valid checkpoint of this fit, or null to start from the beginning. */
-    Resumed resume() throws IOException {
+    Progress resume() throws IOException {
         CheckpointStore.Checkpoint c = store.latestValid();
         if (c == null) {
             return null;
@@ -71,26 +70,26 @@ public final class FitCheckpoints implements Closeable {
                     + "); give this fit its own checkpointDir, or delete the old checkpoints");
         }
         ObjectNode info = c.info();
-        return new Resumed(c.epoch(), new ModelState(c.params(), new OptimizerState(c.optimizerSlots(), c.optimizerStep()),
+        return new Progress(c.epoch(), new ModelState(c.params(), new OptimizerState(c.optimizerSlots(), c.optimizerStep()),
                 c.blockDelta()), c.bestParams(), doubles(info.path("trainLoss")), doubles(info.path("validLoss")),
                 info.path("bestValidLoss").asDouble(Double.POSITIVE_INFINITY), info.path("bestEpoch").asInt(0),
                 info.path("epochsWithoutImprovement").asInt(0), info.path("stoppedEarly").asBoolean(false));
     }
 
-    void write(int epochsDone, ModelState state, float[] best, List<Double> train, List<Double> valid, double bestLoss,
-               int bestEpoch, int withoutImprovement, boolean stoppedEarly) throws IOException {
+    void write(Progress p) throws IOException {
         ObjectNode info = JSON.createObjectNode();
         info.set("fit", fingerprint);
         ArrayNode t = info.putArray("trainLoss");
-        train.forEach(t::add);
+        p.train().forEach(t::add);
         ArrayNode v = info.putArray("validLoss");
-        valid.forEach(v::add);
-        info.put("bestValidLoss", bestLoss);
-        info.put("bestEpoch", bestEpoch);
-        info.put("epochsWithoutImprovement", withoutImprovement);
-        info.put("stoppedEarly", stoppedEarly);
-        store.write(new CheckpointStore.Checkpoint(epochsDone, state.params(), state.optimizer().slots, state.optimizer().step,
-                state.blockDelta(), best, info), 2);
+        p.valid().forEach(v::add);
+        info.put("bestValidLoss", p.bestLoss());
+        info.put("bestEpoch", p.bestEpoch());
+        info.put("epochsWithoutImprovement", p.withoutImprovement());
+        info.put("stoppedEarly", p.stoppedEarly());
+        ModelState state = p.state();
+        store.write(new CheckpointStore.Checkpoint(p.epochsDone(), state.params(), state.optimizer().slots, state.optimizer().step,
+                state.blockDelta(), p.best(), info), 2);
     }
 
     /** The first field that differs, for the message. */

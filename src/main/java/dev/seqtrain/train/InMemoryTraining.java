@@ -52,7 +52,7 @@ public final class InMemoryTraining {
         int bestEpoch = 0;
         int withoutImprovement = 0;
         int firstEpoch = 0;
-        FitCheckpoints.Resumed resumed = checkpoints == null ? null : checkpoints.resume();
+        FitCheckpoints.Progress resumed = checkpoints == null ? null : checkpoints.resume();
         if (resumed != null) {
             LOG.info("continuing after epoch {} from its checkpoint", resumed.epochsDone());
             if (resumed.stoppedEarly()) {
@@ -99,7 +99,8 @@ public final class InMemoryTraining {
                 }
             }
             if (checkpoints != null && checkpoints.due(epoch + 1, stop || epoch + 1 == settings.epochs())) {
-                checkpoints.write(epoch + 1, state, best, train, valid, bestLoss, bestEpoch, withoutImprovement, stop);
+                checkpoints.write(new FitCheckpoints.Progress(epoch + 1, state, best, train, valid, bestLoss, bestEpoch,
+                        withoutImprovement, stop));
             }
             if (stop) {
                 break;
