@@ -46,23 +46,55 @@ public final class Activations {
 
     /** {@code dst[dOff..dOff+n) = tanh(src[sOff..sOff+n))}. */
     public static void tanh(float[] src, int sOff, float[] dst, int dOff, int n) {
-        int i = 0;
-        for (; i + LANES <= n; i += LANES) {
-            tanh(FloatVector.fromArray(SPECIES, src, sOff + i)).intoArray(dst, dOff + i);
-        }
-        for (; i < n; i++) {
-            dst[dOff + i] = tanh(src[sOff + i]);
-        }
+        activate(true, src, sOff, dst, dOff, n);
     }
 
     /** {@code dst[dOff..dOff+n) = sigmoid(src[sOff..sOff+n))}. */
     public static void sigmoid(float[] src, int sOff, float[] dst, int dOff, int n) {
+        activate(false, src, sOff, dst, dOff, n);
+    }
+
+    /**
+     * The loop behind both array versions: {@link #tanh(FloatVector)} or {@link #sigmoid(FloatVector)}
+     * with {@link #expOrExpm1} written out once, for both: the two differ only in constants, chosen
+     * so that every operation gives the bits of the separate functions. tanh(v) = e/(e + 2) with
+     * e = expm1(2v); sigmoid(v) = 1/(e + 1) with e = exp(−v). So x = v·2 or v·(−1) (exactly v + v
+     * and −v), e = 2ⁿ·q + (2ⁿ − 1) or 2ⁿ·q + (2ⁿ − 0), and the quotient is fma(e, 1, 0) = e or
+     * fma(e, 0, 1) = 1 over e + 2 or e + 1. (Constants, not {@code tanh ? a : b} on vectors: a vector
+     * merged from two branches is boxed by C2 on Java 17, which ran this loop at half speed.)
+     *
+     * <p>One method with the polynomial written out, on purpose: its bytecode is then over C2's
+     * {@code FreqInlineSize} (325 bytes; {@code ActivationsInliningTest} checks it), so C2 never
+     * inlines it into a cell step and always compiles it on its own, where one polynomial is well
+     * within the node budget. Inlined into a cell step with the others, the graph passed C2's node
+     * limits, and the Vector API calls that did not fit stayed calls into its Java fallback (15% of a
+     * charlm-small step in one JVM, nothing in the next: it depended on which method C2 compiled first).
+     */
+    private static void activate(boolean tanh, float[] src, int sOff, float[] dst, int dOff, int n) {
+        FloatVector inScale = FloatVector.broadcast(SPECIES, tanh ? 2f : -1f);
+        FloatVector minusOne = FloatVector.broadcast(SPECIES, tanh ? 1f : 0f);
+        FloatVector numeratorE = FloatVector.broadcast(SPECIES, tanh ? 1f : 0f);
+        FloatVector numeratorOne = FloatVector.broadcast(SPECIES, tanh ? 0f : 1f);
+        FloatVector denominator = FloatVector.broadcast(SPECIES, tanh ? 2f : 1f);
         int i = 0;
         for (; i + LANES <= n; i += LANES) {
-            sigmoid(FloatVector.fromArray(SPECIES, src, sOff + i)).intoArray(dst, dOff + i);
+            FloatVector x = FloatVector.fromArray(SPECIES, src, sOff + i).mul(inScale).max(MIN_ARG).min(MAX_ARG);
+            FloatVector t = x.mul(LOG2E).add(ROUNDER);
+            FloatVector k = t.sub(ROUNDER);
+            FloatVector r = k.mul(-LN2_LO).add(k.mul(-LN2_HI).add(x));
+            FloatVector p = r.fma(1f / 5040, 1f / 720);
+            p = p.fma(r, FloatVector.broadcast(SPECIES, 1f / 120));
+            p = p.fma(r, FloatVector.broadcast(SPECIES, 1f / 24));
+            p = p.fma(r, FloatVector.broadcast(SPECIES, 1f / 6));
+            p = p.fma(r, FloatVector.broadcast(SPECIES, 0.5f));
+            FloatVector q = p.mul(r).fma(r, r);
+            FloatVector scale = t.reinterpretAsInts().sub(ROUNDER_BITS).add(127).lanewise(VectorOperators.LSHL, 23)
+                    .reinterpretAsFloats();
+            FloatVector e = scale.fma(q, scale.sub(minusOne));
+            e.fma(numeratorE, numeratorOne).div(e.add(denominator)).intoArray(dst, dOff + i);
         }
         for (; i < n; i++) {
-            dst[dOff + i] = sigmoid(src[sOff + i]);
+            dst[dOff + i] = tanh ? tanh(src[sOff + i]) : sigmoid(src[sOff + i]);
         }
     }
 

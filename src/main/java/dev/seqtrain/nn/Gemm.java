@@ -296,6 +296,39 @@ public final class Gemm {
         }
     }
 
+    /**
+     * Adds one row {@code src[srcOff..srcOff+n)} into up to three destinations in one pass over it (the
+     * bias gradients and a token's input-weight gradient all sum the same gate gradients): {@code d1}
+     * always, {@code d2} when {@code off2 >= 0}, {@code d3} when not null. Each destination gets the
+     * same additions, in the same order, as a separate {@link #addColumnSums} over the rows would give.
+     */
+    public static void addRowInto(int n, float[] src, int srcOff, float[] d1, int off1, float[] d2, int off2,
+                                  float[] d3, int off3) {
+        boolean second = off2 >= 0;
+        boolean third = d3 != null;
+        int j = 0;
+        for (; j + LANES <= n; j += LANES) {
+            FloatVector v = FloatVector.fromArray(SPECIES, src, srcOff + j);
+            v.add(FloatVector.fromArray(SPECIES, d1, off1 + j)).intoArray(d1, off1 + j);
+            if (second) {
+                v.add(FloatVector.fromArray(SPECIES, d2, off2 + j)).intoArray(d2, off2 + j);
+            }
+            if (third) {
+                v.add(FloatVector.fromArray(SPECIES, d3, off3 + j)).intoArray(d3, off3 + j);
+            }
+        }
+        for (; j < n; j++) {
+            float v = src[srcOff + j];
+            d1[off1 + j] += v;
+            if (second) {
+                d2[off2 + j] += v;
+            }
+            if (third) {
+                d3[off3 + j] += v;
+            }
+        }
+    }
+
     /** {@code dst[dOff..dOff+n) = x[xOff..) + y[yOff..)}. */
     public static void sum(int n, float[] x, int xOff, float[] y, int yOff, float[] dst, int dOff) {
         int j = 0;

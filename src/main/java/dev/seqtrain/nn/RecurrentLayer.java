@@ -158,18 +158,16 @@ abstract class RecurrentLayer {
     void backpropInputs(float[] params, float[] grads, float[] dZx, float[] dInput, boolean hiddenBiasShared) {
         int rows = steps * batch;
         int g = gateRows;
-        Gemm.addColumnSums(rows, g, dZx, 0, g, grads, bIh.offset());
-        if (hiddenBiasShared) {
-            Gemm.addColumnSums(rows, g, dZx, 0, g, grads, bHh.offset());
-        }
+        int bHhOffset = hiddenBiasShared ? bHh.offset() : -1;
         if (categorical) {
+            // One pass over dZx for both bias gradients and the token rows of dW_ihᵀ (each sum in row order).
             for (int r = 0; r < rows; r++) {
                 int token = inputTokens[inputTokensOffset + r];
                 if (!tokenTouched[token]) {
                     tokenTouched[token] = true;
                     Arrays.fill(gradT, token * g, token * g + g, 0f);
                 }
-                Gemm.addColumnSums(1, g, dZx, r * g, g, gradT, token * g);
+                Gemm.addRowInto(g, dZx, r * g, grads, bIh.offset(), grads, bHhOffset, gradT, token * g);
             }
             for (int token = 0; token < inputSize; token++) {
                 if (tokenTouched[token]) {
@@ -181,6 +179,9 @@ abstract class RecurrentLayer {
                 }
             }
         } else {
+            for (int r = 0; r < rows; r++) {
+                Gemm.addRowInto(g, dZx, r * g, grads, bIh.offset(), grads, bHhOffset, null, 0);
+            }
             // dW_ih [G×I] += dZxᵀ · X, one product over all steps.
             activations.pack(inputDense, inputDenseOffset, rows, inputSize, inputSize, false);
             if (gateGradientsT.source() != dZx) {
