@@ -30,6 +30,13 @@ public final class Gemm {
     static final int LANES = SPECIES.length();
     private static final ThreadLocal<PackedMatrix> SCRATCH = ThreadLocal.withInitial(PackedMatrix::new);
     static final int K_BLOCK = 256;
+    /**
+     * A row-major A is read in place ({@link RowMajorGemm}) when it has few rows (a step product) or
+     * when B has at most this many panels (the output layer of a character model: 65 columns, 5 panels
+     * of 16): A is then read only a few times, which costs less than transposing it into a packed copy.
+     * With more panels the packed A, held in L2 while every panel passes over it, is faster.
+     */
+    static final int IN_PLACE_MAX_PANELS = 8;
     private static final int M_BLOCK = 64;
 
     private Gemm() {
@@ -38,8 +45,8 @@ public final class Gemm {
     /**
      * {@code C[i][j] += Σ_p A(i,p) · B[p][j]} for {@code i < m}, {@code j < b.cols()}, {@code p < b.rows()},
      * with {@code A(i,p) = a[aOff + i·aRowStride + p·aColStride]} and {@code C[i][j] = c[cOff + i·ldc + j]}.
-     * A row-major A of a step product (at most {@link GemmBackend#STEP_ROWS} rows) is read in place
-     * ({@link RowMajorGemm}); otherwise A is packed first (into a per-thread buffer): one pass over A,
+     * A row-major A of a step product (at most {@link GemmBackend#STEP_ROWS} rows) or against a narrow B
+     * ({@link #IN_PLACE_MAX_PANELS}) is read in place ({@link RowMajorGemm}); otherwise A is packed first (into a per-thread buffer): one pass over A,
      * repaid n/LANES times over. Both give the same bits.
      */
     public static void multiply(int m, float[] a, int aOff, int aRowStride, int aColStride, PackedMatrix b,
@@ -55,8 +62,8 @@ public final class Gemm {
             }
             return;
         }
-        if (aColStride == 1 && m <= GemmBackend.STEP_ROWS) {
-            RowMajorGemm.multiply(m, a, aOff, aRowStride, b, c, cOff, ldc);   // a step product: A read in place
+        if (aColStride == 1 && (m <= GemmBackend.STEP_ROWS || b.panels() <= IN_PLACE_MAX_PANELS)) {
+            RowMajorGemm.multiply(m, a, aOff, aRowStride, b, c, cOff, ldc);   // A read in place
             return;
         }
         PackedMatrix aT = SCRATCH.get();
@@ -236,6 +243,11 @@ public final class Gemm {
             s2 = FloatVector.broadcast(SPECIES, pa[a + 2]).fma(b, s2);
             s3 = FloatVector.broadcast(SPECIES, pa[a + 3]).fma(b, s3);
         }
+        store4(s0, s1, s2, s3, c, c0, ldc, width);
+    }
+
+    /** Rows {@code c0}, {@code c0 + ldc}, … of C += s0..s3, {@code width} columns of each. */
+    static void store4(FloatVector s0, FloatVector s1, FloatVector s2, FloatVector s3, float[] c, int c0, int ldc, int width) {
         if (width == LANES) {
             addInto(s0, c, c0);
             addInto(s1, c, c0 + ldc);

@@ -45,9 +45,12 @@ final class RowMajorGemm {
                 }
             }
             for (; jb < panels; jb++) {
+                // A last single panel (full, or the partial one of a 65-wide output): four rows at a time, so
+                // four independent chains instead of one waiting on each FMA.
                 int j = jb * LANES;
-                for (int i = 0; i < fullRows; i++) {
-                    row1(kl, a, aOff + i * lda + k0, pb, first + jb * panel, c, cOff + i * ldc + j, Math.min(LANES, n - j));
+                for (int i = 0; i < fullRows; i += 4) {
+                    rows4x1(kl, a, aOff + i * lda + k0, lda, pb, first + jb * panel, c, cOff + i * ldc + j, ldc,
+                            Math.min(LANES, n - j));
                 }
             }
             for (int i = fullRows; i < m; i++) {
@@ -93,6 +96,23 @@ final class RowMajorGemm {
         Gemm.addInto(s21, c, o + 2 * ldc + LANES);
         Gemm.addInto(s30, c, o + 3 * ldc);
         Gemm.addInto(s31, c, o + 3 * ldc + LANES);
+    }
+
+    /** 4 rows × 1 vector, {@code width} columns of it stored. */
+    private static void rows4x1(int kl, float[] a, int a0, int lda, float[] pb, int bp, float[] c, int o, int ldc, int width) {
+        FloatVector s0 = FloatVector.zero(SPECIES), s1 = FloatVector.zero(SPECIES);
+        FloatVector s2 = FloatVector.zero(SPECIES), s3 = FloatVector.zero(SPECIES);
+        int a1 = a0 + lda;
+        int a2 = a1 + lda;
+        int a3 = a2 + lda;
+        for (int p = 0; p < kl; p++) {
+            FloatVector b = FloatVector.fromArray(SPECIES, pb, bp + p * LANES);
+            s0 = FloatVector.broadcast(SPECIES, a[a0 + p]).fma(b, s0);
+            s1 = FloatVector.broadcast(SPECIES, a[a1 + p]).fma(b, s1);
+            s2 = FloatVector.broadcast(SPECIES, a[a2 + p]).fma(b, s2);
+            s3 = FloatVector.broadcast(SPECIES, a[a3 + p]).fma(b, s3);
+        }
+        Gemm.store4(s0, s1, s2, s3, c, o, ldc, width);
     }
 
     /** One row against one panel, {@code width} columns of it stored. */

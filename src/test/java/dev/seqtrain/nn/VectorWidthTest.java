@@ -25,6 +25,14 @@ class VectorWidthTest {
         assertEquals("width 512-bit gemm java-vector", at512.get(0));
         assertTrue(at256.size() > 60, "the probe printed " + at256.size() + " lines");
         assertEquals(at256.subList(1, at256.size()), at512.subList(1, at512.size()));
+        // Within a width, the kernel's paths (A read in place, A packed from either layout) agree too.
+        for (String line : at512) {
+            if (line.startsWith("gemm ")) {
+                String[] f = line.split(" ");
+                assertEquals(f[2], f[3], line);
+                assertEquals(f[2], f[4], line);
+            }
+        }
         // Interpreted code runs the Vector API lane by lane in Java: the same bits again.
         // Only the smaller cases: interpreted, the probe would take minutes.
         List<String> interpreted = probe("-Dseqtrain.vectorBits=512", "-Xint", "quick");

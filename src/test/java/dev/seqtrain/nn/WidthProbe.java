@@ -17,7 +17,9 @@ public final class WidthProbe {
         // "quick": the cases small enough for an interpreted JVM (the Vector API runs lane by lane there).
         boolean quick = args.length > 0 && args[0].equals("quick");
         System.out.println("width " + VectorWidth.describe() + " gemm " + GemmBackend.describe());
-        int[][] shapes = {{1, 1, 1}, {7, 9, 3}, {8, 16, 17}, {9, 33, 300}, {37, 45, 513}, {32, 512, 128}, {16, 40, 257}};
+        int[][] shapes = {{1, 1, 1}, {7, 9, 3}, {8, 16, 17}, {9, 33, 300}, {37, 45, 513}, {32, 512, 128}, {16, 40, 257},
+                // More rows than a step product, against narrow outputs (A read in place there too).
+                {200, 65, 130}, {300, 20, 300}};
         for (int[] s : shapes) {
             if (quick && s[0] * s[1] * s[2] > 100_000) {
                 continue;
