@@ -132,7 +132,7 @@ public final class TrainConfig {
         key("train.averagingFrequency", "epoch", "epoch|K >= 1, or a list", TrainConfig::averagingFrequencyProblem,
                 "local minibatches between averages (epoch = once per pass over the partition); a comma-separated list"
                 + " gives one value per epoch, the last repeating (e.g. 1,5,epoch: average often early, rarely later)");
-        key("train.learningRateScaling", "none", "none|linear|sqrt", oneOf("none", "linear", "sqrt"),
+        key("train.learningRateScaling", "sqrt", "none|linear|sqrt", oneOf("none", "linear", "sqrt"),
                 "multiply train.learningRate by the number of workers (linear) or its square root (sqrt)");
         key("train.blockMomentum", "0", "auto|[0, 1)", TrainConfig::blockMomentumProblem,
                 "block momentum over the averaged updates (BMUF; auto = 1 - 1/workers; 0 = plain averaging)");

@@ -112,7 +112,7 @@ public abstract class SequenceEstimator<M extends SequenceModel<M>, S extends Se
         setDefault(workers, 0);
         setDefault(averagingFrequency, "epoch");
         setDefault(averageOptimizerState, true);
-        setDefault(learningRateScaling, "none");
+        setDefault(learningRateScaling, "sqrt");
         setDefault(optimizer, "adam");
         setDefault(learningRate, 0.01);
         setDefault(clipNorm, 5.0);
