@@ -14,6 +14,8 @@ import sys
 
 import torch
 
+from torch_training import train_epoch
+
 torch.set_num_threads(1)
 
 
@@ -50,14 +52,7 @@ def main():
         return head(h[:, -1])
 
     for epoch in range(1, epochs + 1):
-        order = torch.randperm(len(tx))
-        for b in range(0, len(order), batch):
-            idx = order[b : b + batch]
-            opt.zero_grad()
-            loss = loss_fn(logits(tx[idx]), ty[idx])
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(params, clip)
-            opt.step()
+        train_epoch(tx, ty, batch, lambda x, y: loss_fn(logits(x), y), params, opt, clip)
         with torch.no_grad():
             out = logits(vx)
             print(f"EPOCH {epoch} valid {loss_fn(out, vy).item():.5f} accuracy {(out.argmax(1) == vy).float().mean().item():.4f}",

@@ -14,6 +14,8 @@ import time
 
 import torch
 
+from torch_training import train_epoch
+
 torch.set_num_threads(1)
 
 
@@ -51,14 +53,7 @@ def main():
 
     start = time.time()
     for epoch in range(1, epochs + 1):
-        order = torch.randperm(len(tx))
-        for b in range(0, len(order), batch):
-            idx = order[b : b + batch]
-            opt.zero_grad()
-            loss = loss_of(tx[idx], ty[idx])
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(params, clip)
-            opt.step()
+        train_epoch(tx, ty, batch, loss_of, params, opt, clip)
         with torch.no_grad():
             total, count = 0.0, 0
             for b in range(0, len(vx), 256):

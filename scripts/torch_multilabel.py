@@ -16,6 +16,8 @@ import sys
 
 import torch
 
+from torch_training import train_epoch
+
 torch.set_num_threads(1)
 
 
@@ -55,14 +57,7 @@ def main():
         return bce(head(h), y) / (x.shape[0] * x.shape[1])
 
     for epoch in range(1, epochs + 1):
-        order = torch.randperm(len(tx))
-        for b in range(0, len(order), batch):
-            idx = order[b : b + batch]
-            opt.zero_grad()
-            loss = loss_of(tx[idx], ty[idx])
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(params, clip)
-            opt.step()
+        train_epoch(tx, ty, batch, loss_of, params, opt, clip)
         with torch.no_grad():
             print(f"EPOCH {epoch} valid {loss_of(vx, vy).item():.5f}", flush=True)
 
