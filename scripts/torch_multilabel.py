@@ -9,14 +9,15 @@ cross-entropy summed over the 7 labels and averaged over the batch's steps (seqt
 step"), global-norm clipping, Adam with PyTorch's defaults, training sequences shuffled every epoch,
 no dropout. Prints the validation loss after every epoch: "EPOCH n valid x".
   env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS=1 /usr/bin/python3 \\
-      scripts/torch_multilabel.py EPOCHS LR [HIDDEN LAYERS BATCH CLIP SEED]
+      scripts/torch_multilabel.py EPOCHS LR [HIDDEN LAYERS BATCH CLIP SEED [fixed]]
+With "fixed", the batches are drawn once and only their order changes each epoch, as seqtrain does.
 """
 import csv
 import sys
 
 import torch
 
-from torch_training import train_epoch
+from torch_training import fixed_batches, train_epoch, train_epoch_fixed
 
 torch.set_num_threads(1)
 
@@ -56,8 +57,12 @@ def main():
         h, _ = gru(x)
         return bce(head(h), y) / (x.shape[0] * x.shape[1])
 
+    fixed = fixed_batches(len(tx), batch) if len(sys.argv) > 8 and sys.argv[8] == "fixed" else None
     for epoch in range(1, epochs + 1):
-        train_epoch(tx, ty, batch, loss_of, params, opt, clip)
+        if fixed is None:
+            train_epoch(tx, ty, batch, loss_of, params, opt, clip)
+        else:
+            train_epoch_fixed(tx, ty, fixed, loss_of, params, opt, clip)
         with torch.no_grad():
             print(f"EPOCH {epoch} valid {loss_of(vx, vy).item():.5f}", flush=True)
 

@@ -13,3 +13,20 @@ def train_epoch(x, y, batch, loss_of, params, opt, clip):
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params, clip)
         opt.step()
+
+
+def fixed_batches(n, batch):
+    """Batches drawn once, as seqtrain packs them (PartitionLayout): one shuffle of the rows at the start."""
+    order = torch.randperm(n)
+    return [order[b : b + batch] for b in range(0, n, batch)]
+
+
+def train_epoch_fixed(x, y, batches, loss_of, params, opt, clip):
+    """One epoch over batches of a fixed composition, in a new order: what seqtrain's epoch does."""
+    for i in torch.randperm(len(batches)).tolist():
+        idx = batches[i]
+        opt.zero_grad()
+        loss = loss_of(x[idx], y[idx])
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(params, clip)
+        opt.step()
