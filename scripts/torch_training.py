@@ -4,15 +4,19 @@ mean loss, global-norm clipping, then the optimizer step."""
 import torch
 
 
+def step(x, y, idx, loss_of, params, opt, clip):
+    """One optimizer step on the rows idx."""
+    opt.zero_grad()
+    loss = loss_of(x[idx], y[idx])
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(params, clip)
+    opt.step()
+
+
 def train_epoch(x, y, batch, loss_of, params, opt, clip):
     order = torch.randperm(len(x))
     for b in range(0, len(order), batch):
-        idx = order[b : b + batch]
-        opt.zero_grad()
-        loss = loss_of(x[idx], y[idx])
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(params, clip)
-        opt.step()
+        step(x, y, order[b : b + batch], loss_of, params, opt, clip)
 
 
 def fixed_batches(n, batch):
@@ -24,9 +28,4 @@ def fixed_batches(n, batch):
 def train_epoch_fixed(x, y, batches, loss_of, params, opt, clip):
     """One epoch over batches of a fixed composition, in a new order: what seqtrain's epoch does."""
     for i in torch.randperm(len(batches)).tolist():
-        idx = batches[i]
-        opt.zero_grad()
-        loss = loss_of(x[idx], y[idx])
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(params, clip)
-        opt.step()
+        step(x, y, batches[i], loss_of, params, opt, clip)

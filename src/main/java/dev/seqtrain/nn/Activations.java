@@ -1,7 +1,6 @@
 package dev.seqtrain.nn;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -20,15 +19,12 @@ import jdk.incubator.vector.VectorSpecies;
  * same order, one lane at a time, so an element's value does not depend on whether it fell in a
  * vector or in the tail: that is what lets the vector width differ between executors.
  *
- * <p>Layers call the array versions, one short loop per activation, rather than the vector functions
- * inside a long loop body: C2 stops inlining when a method's graph grows past its node limit, and a
- * loop body with five inlined polynomials at 16 lanes reaches it, leaving some activations as calls
- * that box their vectors (slower by a factor that depended on compilation order).
+ * <p>Both run through one loop, {@link #activate}, which C2 always compiles on its own (its comment
+ * says why that matters).
  */
 public final class Activations {
     /** 16 lanes with AVX-512, else 8: the same bits either way ({@link VectorWidth}). */
     static final VectorSpecies<Float> SPECIES = VectorWidth.SPECIES;
-    static final VectorSpecies<Integer> INT_SPECIES = VectorSpecies.of(int.class, SPECIES.vectorShape());
     static final int LANES = SPECIES.length();
 
     private static final float LOG2E = 1.44269504088896341f;
@@ -55,13 +51,15 @@ public final class Activations {
     }
 
     /**
-     * The loop behind both array versions: {@link #tanh(FloatVector)} or {@link #sigmoid(FloatVector)}
-     * with {@link #expOrExpm1} written out once, for both: the two differ only in constants, chosen
-     * so that every operation gives the bits of the separate functions. tanh(v) = e/(e + 2) with
-     * e = expm1(2v); sigmoid(v) = 1/(e + 1) with e = exp(−v). So x = v·2 or v·(−1) (exactly v + v
-     * and −v), e = 2ⁿ·q + (2ⁿ − 1) or 2ⁿ·q + (2ⁿ − 0), and the quotient is fma(e, 1, 0) = e or
-     * fma(e, 0, 1) = 1 over e + 2 or e + 1. (Constants, not {@code tanh ? a : b} on vectors: a vector
-     * merged from two branches is boxed by C2 on Java 17, which ran this loop at half speed.)
+     * The loop behind both array versions. tanh(v) = e/(e + 2) with e = expm1(2v) (no cancellation
+     * near 0); sigmoid(v) = 1/(e + 1) with e = exp(−v). Both exponentials: {@code x = n·ln2 + r} with
+     * {@code |r| ≤ ln2/2}, {@code q = e^r − 1} by a degree-7 polynomial, then {@code e^x = 2ⁿ·q + 2ⁿ}
+     * and {@code e^x − 1 = 2ⁿ·q + (2ⁿ − 1)}. The two functions differ only in constants, chosen so
+     * that every operation is exact where they differ: x = v·2 or v·(−1) (exactly v + v and −v),
+     * e = 2ⁿ·q + (2ⁿ − 1) or 2ⁿ·q + (2ⁿ − 0), and the quotient is fma(e, 1, 0) = e or fma(e, 0, 1) = 1
+     * over e + 2 or e + 1; so each lane gives the bits of {@link #tanh(float)} or {@link #sigmoid(float)}.
+     * (Constants, not {@code tanh ? a : b} on vectors: a vector merged from two branches is boxed by
+     * C2 on Java 17, which ran this loop at half speed.)
      *
      * <p>One method with the polynomial written out, on purpose: its bytecode is then over C2's
      * {@code FreqInlineSize} (325 bytes; {@code ActivationsInliningTest} checks it), so C2 never
@@ -98,46 +96,6 @@ public final class Activations {
         }
     }
 
-    static FloatVector sigmoid(FloatVector v) {
-        FloatVector one = FloatVector.broadcast(SPECIES, 1f);
-        return one.div(exp(v.neg()).add(one));
-    }
-
-    /** {@code tanh(x) = expm1(2x) / (expm1(2x) + 2)}: no cancellation near 0. */
-    static FloatVector tanh(FloatVector v) {
-        FloatVector e = expm1(v.add(v));
-        return e.div(e.add(2f));
-    }
-
-    static FloatVector exp(FloatVector x) {
-        return expOrExpm1(x, false);
-    }
-
-    static FloatVector expm1(FloatVector x) {
-        return expOrExpm1(x, true);
-    }
-
-    /**
-     * {@code x = n·ln2 + r} with {@code |r| ≤ ln2/2}; {@code q = e^r − 1} by a degree-7 polynomial;
-     * then {@code e^x = 2ⁿ·q + 2ⁿ} and {@code e^x − 1 = 2ⁿ·q + (2ⁿ − 1)}.
-     */
-    private static FloatVector expOrExpm1(FloatVector x, boolean minusOne) {
-        x = x.max(MIN_ARG).min(MAX_ARG);
-        FloatVector t = x.mul(LOG2E).add(ROUNDER);
-        FloatVector n = t.sub(ROUNDER);
-        FloatVector r = n.mul(-LN2_HI).add(x);
-        r = n.mul(-LN2_LO).add(r);
-        FloatVector p = r.fma(1f / 5040, 1f / 720);
-        p = p.fma(r, FloatVector.broadcast(SPECIES, 1f / 120));
-        p = p.fma(r, FloatVector.broadcast(SPECIES, 1f / 24));
-        p = p.fma(r, FloatVector.broadcast(SPECIES, 1f / 6));
-        p = p.fma(r, FloatVector.broadcast(SPECIES, 0.5f));
-        FloatVector q = p.mul(r).fma(r, r);     // r + r²·p(r)
-        IntVector k = t.reinterpretAsInts().sub(ROUNDER_BITS);
-        FloatVector scale = k.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-        return minusOne ? scale.fma(q, scale.sub(1f)) : scale.fma(q, scale);
-    }
-
     public static float sigmoid(float x) {
         return 1f / (exp(-x, false) + 1f);
     }
@@ -147,7 +105,7 @@ public final class Activations {
         return e / (e + 2f);
     }
 
-    /** One lane of {@link #expOrExpm1(FloatVector, boolean)}, operation for operation. */
+    /** One lane of {@link #activate}'s exponential, operation for operation. */
     private static float exp(float x, boolean minusOne) {
         x = Math.min(Math.max(x, MIN_ARG), MAX_ARG);
         float t = x * LOG2E + ROUNDER;

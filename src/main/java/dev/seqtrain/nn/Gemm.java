@@ -311,12 +311,12 @@ public final class Gemm {
     /**
      * Adds one row {@code src[srcOff..srcOff+n)} into up to three destinations in one pass over it (the
      * bias gradients and a token's input-weight gradient all sum the same gate gradients): {@code d1}
-     * always, {@code d2} when {@code off2 >= 0}, {@code d3} when not null. Each destination gets the
+     * always, {@code d2} and {@code d3} when not null. Each destination gets the
      * same additions, in the same order, as a separate {@link #addColumnSums} over the rows would give.
      */
     public static void addRowInto(int n, float[] src, int srcOff, float[] d1, int off1, float[] d2, int off2,
                                   float[] d3, int off3) {
-        boolean second = off2 >= 0;
+        boolean second = d2 != null;
         boolean third = d3 != null;
         int j = 0;
         for (; j + LANES <= n; j += LANES) {

@@ -158,7 +158,7 @@ abstract class RecurrentLayer {
     void backpropInputs(float[] params, float[] grads, float[] dZx, float[] dInput, boolean hiddenBiasShared) {
         int rows = steps * batch;
         int g = gateRows;
-        int bHhOffset = hiddenBiasShared ? bHh.offset() : -1;
+        float[] bHhGrads = hiddenBiasShared ? grads : null;   // b_hh gets b_ih's gradient (LSTM, RNN); a GRU sums its own
         if (categorical) {
             // One pass over dZx for both bias gradients and the token rows of dW_ihᵀ (each sum in row order).
             for (int r = 0; r < rows; r++) {
@@ -167,7 +167,7 @@ abstract class RecurrentLayer {
                     tokenTouched[token] = true;
                     Arrays.fill(gradT, token * g, token * g + g, 0f);
                 }
-                Gemm.addRowInto(g, dZx, r * g, grads, bIh.offset(), grads, bHhOffset, gradT, token * g);
+                Gemm.addRowInto(g, dZx, r * g, grads, bIh.offset(), bHhGrads, bHh.offset(), gradT, token * g);
             }
             for (int token = 0; token < inputSize; token++) {
                 if (tokenTouched[token]) {
@@ -180,7 +180,7 @@ abstract class RecurrentLayer {
             }
         } else {
             for (int r = 0; r < rows; r++) {
-                Gemm.addRowInto(g, dZx, r * g, grads, bIh.offset(), grads, bHhOffset, null, 0);
+                Gemm.addRowInto(g, dZx, r * g, grads, bIh.offset(), bHhGrads, bHh.offset(), null, 0);
             }
             // dW_ih [G×I] += dZxᵀ · X, one product over all steps.
             activations.pack(inputDense, inputDenseOffset, rows, inputSize, inputSize, false);
