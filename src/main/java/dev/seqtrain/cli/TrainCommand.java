@@ -106,9 +106,10 @@ final class TrainCommand implements Callable<Integer> {
             ParameterAveragingTrainer trainer = new ParameterAveragingTrainer(sc, spec, settings, data.examples(),
                     new ParameterAveragingTrainer.Placement(org.apache.spark.storage.StorageLevel.fromString(cfg.get("data.storageLevel")),
                             cfg.getInt("data.chunkBatches")));
-            double packSeconds = (System.nanoTime() - loadStart) / 1e9 - readSeconds;
-            System.out.printf("seqtrain: data read in %.1f s (summaries), packed in %.1f s: %,d batches in %,d chunks (%s)%n",
-                    readSeconds, packSeconds, trainer.layout().totalBatches(), trainer.layout().partitions(), cfg.get("data.storageLevel"));
+            double placeSeconds = (System.nanoTime() - loadStart) / 1e9 - readSeconds;
+            System.out.printf("seqtrain: data read in %.1f s (summaries), placed in %.1f s: %,d examples in %,d chunks (%s)%n",
+                    readSeconds, placeSeconds, trainer.layout().totalExamples(), trainer.layout().partitions(),
+                    cfg.get("data.storageLevel"));
             int rounds = trainer.roundsPerEpoch(0);
             System.out.printf("seqtrain: %d workers, %d round%s in the first epoch, GEMM on the driver: %s%n", trainer.workers(),
                     rounds, rounds == 1 ? "" : "s", dev.seqtrain.nn.GemmBackend.describe());

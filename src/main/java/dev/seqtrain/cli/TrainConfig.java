@@ -113,10 +113,10 @@ public final class TrainConfig {
         key("data.validMaxExamples", "0", ">= 0", intAtLeast(0), "validate on a fixed, seeded sample of at most this many"
                 + " validation sequences (0 = all)");
         key("data.storageLevel", "MEMORY_AND_DISK_SER", "a Spark storage level", TrainConfig::storageLevelProblem,
-                "how the packed minibatches are kept between rounds (MEMORY_AND_DISK_SER spills to local disk; DISK_ONLY keeps"
+                "how the placed examples are kept between rounds (MEMORY_AND_DISK_SER spills to local disk; DISK_ONLY keeps"
                 + " the heap for the model)");
-        key("data.chunkBatches", "64", ">= 1", intAtLeast(1), "minibatches per persisted chunk: a round reads whole chunks,"
-                + " and a worker holds at most one chunk's batches");
+        key("data.chunkBatches", "64", ">= 1", intAtLeast(1), "minibatches' worth of examples per persisted chunk: a round"
+                + " reads whole chunks, a worker holds at most one chunk's examples, and each epoch draws a chunk's batches anew");
         key("model.cell", "lstm", "lstm|gru|rnn", oneOf("lstm", "gru", "rnn"), "recurrent cell");
         key("model.hidden", "128", ">= 1", intAtLeast(1), "hidden units per layer");
         key("model.layers", "1", ">= 1", intAtLeast(1), "stacked recurrent layers");

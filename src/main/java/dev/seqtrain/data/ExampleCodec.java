@@ -56,22 +56,36 @@ public final class ExampleCodec {
         return b.array();
     }
 
+    /** Decodes what {@link #encode} wrote; checks every size against the bytes left before allocating. */
     public static SequenceExample decode(byte[] bytes) {
         ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        if (bytes.length < 14) {
+            throw new IllegalArgumentException("an encoded example of " + bytes.length + " bytes is shorter than its header");
+        }
         int flags = b.get();
         int width = b.get();
         int length = b.getInt();
         int label = b.getInt();
         b.getInt();
+        if ((width != 1 && width != 2 && width != 4) || length < 1) {
+            throw new IllegalArgumentException("an encoded example has an inconsistent header (id width " + width + ", length "
+                    + length + ")");
+        }
         int[] tokens = (flags & TOKENS) != 0 ? getIds(b, length, width) : null;
         float[] features = (flags & FEATURES) != 0 ? getFloats(b) : null;
         int[] stepLabels = (flags & STEP_LABELS) != 0 ? getIds(b, length, width) : null;
         if ((flags & NEXT_TOKENS) != 0) {
+            if (tokens == null) {
+                throw new IllegalArgumentException("an encoded example has next-token targets without tokens");
+            }
             stepLabels = new int[length];
             System.arraycopy(tokens, 1, stepLabels, 0, length - 1);
             stepLabels[length - 1] = getIds(b, 1, width)[0];
         }
         float[] targets = (flags & TARGETS) != 0 ? getFloats(b) : null;
+        if (b.hasRemaining()) {
+            throw new IllegalArgumentException("an encoded example has " + b.remaining() + " bytes after its end");
+        }
         return new SequenceExample(length, features, tokens, label, stepLabels, targets);
     }
 
@@ -99,6 +113,7 @@ public final class ExampleCodec {
     }
 
     static int[] getIds(ByteBuffer b, int n, int width) {
+        need(b, (long) n * width);
         int[] ids = new int[n];
         for (int i = 0; i < n; i++) {
             ids[i] = switch (width) {
@@ -111,9 +126,18 @@ public final class ExampleCodec {
     }
 
     private static float[] getFloats(ByteBuffer b) {
-        float[] f = new float[b.getInt()];
+        need(b, 4);
+        int n = b.getInt();
+        need(b, 4L * Math.max(0, n));
+        float[] f = new float[n];
         b.asFloatBuffer().get(f);
         b.position(b.position() + 4 * f.length);
         return f;
+    }
+
+    private static void need(ByteBuffer b, long bytes) {
+        if (bytes > b.remaining()) {
+            throw new IllegalArgumentException("an encoded example ends " + (bytes - b.remaining()) + " bytes early");
+        }
     }
 }

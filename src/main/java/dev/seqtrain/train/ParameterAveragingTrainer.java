@@ -1,8 +1,5 @@
 package dev.seqtrain.train;
 
-import dev.seqtrain.data.BatchCodec;
-import dev.seqtrain.data.Batcher;
-import dev.seqtrain.data.ExampleCodec;
 import dev.seqtrain.data.IndexedExamples;
 import dev.seqtrain.data.SequenceExample;
 import dev.seqtrain.nn.LossSum;
@@ -32,9 +29,9 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * The Spark loop of synchronous parameter averaging, kept thin: the examples are packed once into
- * persisted chunks of minibatches ({@link PartitionLayout}); each round broadcasts the state, runs
- * {@link Round} on every worker over just the chunks its batches are in, streaming them, sums the
+ * The Spark loop of synchronous parameter averaging, kept thin: the examples are placed once into
+ * persisted chunks ({@link PartitionLayout}); each round broadcasts the state, runs {@link Round} on
+ * every worker over the batches its plan draws from just the chunks they are in, streaming them, sums the
  * results in worker order and divides once on the driver.
  *
  * <p>Why not {@code treeAggregate}: it merges partial results in the order tasks finish, and float
@@ -55,12 +52,12 @@ public final class ParameterAveragingTrainer {
     private TrainerSettings settings;
     private final int workers;
     private final PartitionLayout layout;
-    /** The packed batches, one persisted partition per chunk (see {@link PartitionLayout}), spilling to disk. */
+    /** The examples, one persisted partition per chunk (see {@link PartitionLayout}), spilling to disk. */
     private final JavaRDD<byte[]> chunks;
     private final JavaRDD<Tuple2<Long, byte[]>> tagged;
     private final int emptyWorkers;
 
-    /** How the packed batches are kept: Spark storage level and minibatches per chunk. */
+    /** How the placed examples are kept: Spark storage level and minibatches' worth of examples per chunk. */
     public record Placement(StorageLevel storageLevel, int chunkBatches) implements java.io.Serializable {
         public static final Placement DEFAULT = new Placement(StorageLevel.MEMORY_AND_DISK_SER(), 64);
     }
@@ -79,7 +76,7 @@ public final class ParameterAveragingTrainer {
         setSettings(settings);
         this.layout = new PartitionLayout(workers, data.trainCount(), data.validCount(), settings.batchSize(),
                 placement.chunkBatches(), settings.seed());
-        this.chunks = pack(data, layout, spec).persist(placement.storageLevel());
+        this.chunks = place(data, layout).persist(placement.storageLevel());
         this.tagged = chunks.mapPartitionsWithIndex((pid, it) -> PlannedBatches.tag(pid, it), true);
         int empty = 0;
         for (int w = 0; w < workers; w++) {
@@ -129,13 +126,12 @@ public final class ParameterAveragingTrainer {
     }
 
     /**
-     * Packs the examples once: each goes to its chunk by its ordinal's key (a shuffle in our own record
-     * format, sorted serialized on the map side and spilled as needed), a chunk's examples are put in
-     * slot order, and consecutive examples form the batches. A chunk is small by construction.
+     * Places the examples once: each goes to its chunk by its ordinal's key (a shuffle in our own record
+     * format, sorted serialized on the map side and spilled as needed), and a chunk's examples are kept
+     * in slot order, as their compact bytes. Rounds pack them into minibatches as their plans say. A
+     * chunk is small by construction.
      */
-    private static JavaRDD<byte[]> pack(IndexedExamples data, PartitionLayout layout, NetworkSpec spec) {
-        int idWidth = ExampleCodec.idWidth(Math.max(spec.categoricalInput() ? spec.inputSize() : 1, spec.outputSize()));
-        int batchSize = layout.batchSize();
+    private static JavaRDD<byte[]> place(IndexedExamples data, PartitionLayout layout) {
         JavaPairRDD<Long, byte[]> keyed = data.keyed().mapToPair(t -> new Tuple2<>(t._1() >= 0 ? layout.trainKey(t._1())
                 : layout.validKey(IndexedExamples.validOrdinal(t._1())), t._2()));
         ClassTag<Long> longTag = ClassTag$.MODULE$.apply(Long.class);
@@ -148,16 +144,11 @@ public final class ParameterAveragingTrainer {
             List<Tuple2<Long, byte[]>> chunk = new ArrayList<>();
             it.forEachRemaining(chunk::add);
             chunk.sort(Comparator.comparingLong(Tuple2::_1));
-            List<byte[]> batches = new ArrayList<>((chunk.size() + batchSize - 1) / batchSize);
-            for (int from = 0; from < chunk.size(); from += batchSize) {
-                List<SequenceExample> batch = new ArrayList<>(batchSize);
-                for (int i = from; i < Math.min(chunk.size(), from + batchSize); i++) {
-                    batch.add(ExampleCodec.decode(chunk.get(i)._2()));
-                    chunk.set(i, null);
-                }
-                batches.add(BatchCodec.encode(Batcher.pack(batch, spec, true), idWidth));
+            List<byte[]> examples = new ArrayList<>(chunk.size());
+            for (Tuple2<Long, byte[]> t : chunk) {
+                examples.add(t._2());
             }
-            return batches.iterator();
+            return examples.iterator();
         }, true);
     }
 
@@ -192,16 +183,13 @@ public final class ParameterAveragingTrainer {
 
     /**
      * Computes and persists every chunk, one task per chunk (a task that read many shuffle partitions
-     * would hold each one's sort buffers until it ended), and checks the batch count against the layout.
+     * would hold each one's sort buffers until it ended), and checks the example count against the layout.
      */
     private void materialize() {
-        long expected = layout.validBatches();
-        for (int w = 0; w < workers; w++) {
-            expected += layout.batches(w);
-        }
         long got = chunks.count();
-        if (got != expected) {
-            throw new IllegalStateException("the persisted chunks hold " + got + " batches, the layout expects " + expected);
+        if (got != layout.totalExamples()) {
+            throw new IllegalStateException("the persisted chunks hold " + got + " examples, the layout expects "
+                    + layout.totalExamples());
         }
     }
 
@@ -269,7 +257,7 @@ public final class ParameterAveragingTrainer {
         }
         JavaPairRDD<Integer, RoundResult> results = grouped(groups).mapPartitionsWithIndex((pid, it) -> {
             failFirstAttemptIfAsked(pid, epoch, round);
-            PlannedBatches batches = new PlannedBatches(it, lay.plan(pid, epoch, from, to));
+            PlannedBatches batches = new PlannedBatches(it, lay.plan(pid, epoch, from, to), sp);
             RoundResult r = s.averageGradients()
                     ? Round.gradient(sp, s, bc.value(), batches.hasNext() ? batches.next() : null, epoch, round, pid)
                     : Round.train(sp, s, bc.value(), batches, epoch, round, pid);
@@ -361,11 +349,13 @@ public final class ParameterAveragingTrainer {
         Broadcast<float[]> bc = sc.broadcast(params);
         NetworkSpec sp = spec;
         TrainerSettings s = settings;
+        int batchSize = layout.batchSize();
         List<LossSum> parts = grouped(groups).mapPartitions(it -> {
             Network net = Round.trainerFor(sp, s).network();   // the executor thread's workspaces, reused
             LossSum sum = LossSum.ZERO;
-            while (it.hasNext()) {
-                MiniBatch mb = BatchCodec.decode(it.next()._2());
+            ConsecutiveBatches batches = new ConsecutiveBatches(it, batchSize, sp);
+            while (batches.hasNext()) {
+                MiniBatch mb = batches.next();
                 sum = sum.plus(net.evaluate(bc.value(), mb, 0, mb.steps(), new RecurrentState(sp.layers(), mb.size(), sp.hidden())));
             }
             return List.of(sum).iterator();
@@ -378,7 +368,7 @@ public final class ParameterAveragingTrainer {
         return total;
     }
 
-    /** Releases the persisted batches. */
+    /** Releases the persisted examples. */
     public void close() {
         chunks.unpersist(true);
     }

@@ -94,20 +94,12 @@ class EquivalenceTest {
         ModelState distributed = train(spec, s, examples, new ModelState(init.clone(), adam.newState(init.length)), 3);
 
         // The same batches in the same order on one thread, with the dropout stream of each round: the
-        // layout's chunks, packed from the examples in key order, visited in the layout's plan.
+        // layout's chunks, the examples in key order, packed as the layout's plan draws them.
         PartitionLayout layout = new PartitionLayout(1, examples.size(), 0, 6, 64, s.seed());
         java.util.TreeMap<Long, SequenceExample> byKey = new java.util.TreeMap<>();
         examples.forEach(t -> byKey.put(layout.trainKey(t._1()), t._2()));
-        java.util.Map<Integer, List<MiniBatch>> chunks = new java.util.HashMap<>();
-        java.util.Map<Integer, List<SequenceExample>> pending = new java.util.TreeMap<>();
-        byKey.forEach((key, e) -> pending.computeIfAbsent(PartitionLayout.partitionOf(key), p -> new ArrayList<>()).add(e));
-        pending.forEach((p, list) -> {
-            List<MiniBatch> batches = new ArrayList<>();
-            for (int from = 0; from < list.size(); from += 6) {
-                batches.add(Batcher.pack(list.subList(from, Math.min(list.size(), from + 6)), spec, true));
-            }
-            chunks.put(p, batches);
-        });
+        java.util.Map<Integer, List<SequenceExample>> chunks = new java.util.TreeMap<>();
+        byKey.forEach((key, e) -> chunks.computeIfAbsent(PartitionLayout.partitionOf(key), p -> new ArrayList<>()).add(e));
         LocalTrainer local = new LocalTrainer(spec, adam, s.schedule(), 1.0, 0);
         float[] params = init.clone();
         OptimizerState opt = adam.newState(params.length);
@@ -117,7 +109,11 @@ class EquivalenceTest {
             for (int round = 0; round * k < total; round++) {
                 SplittableRandom dropout = new SplittableRandom(Seeds.mix(s.seed(), epoch, round, 0, 2));
                 for (PartitionLayout.BatchRef ref : layout.plan(0, epoch, round * k, Math.min(total, (round + 1) * k))) {
-                    local.trainBatch(params, opt, chunks.get(ref.partition()).get(ref.index()), dropout);
+                    List<SequenceExample> batch = new ArrayList<>();
+                    for (int slot : ref.slots()) {
+                        batch.add(chunks.get(ref.partition()).get(slot));
+                    }
+                    local.trainBatch(params, opt, Batcher.pack(batch, spec, true), dropout);
                 }
             }
         }
