@@ -243,22 +243,18 @@ public final class Gemm {
             s2 = FloatVector.broadcast(SPECIES, pa[a + 2]).fma(b, s2);
             s3 = FloatVector.broadcast(SPECIES, pa[a + 3]).fma(b, s3);
         }
-        store4(s0, s1, s2, s3, c, c0, ldc, width);
-    }
-
-    /** Rows {@code c0}, {@code c0 + ldc}, … of C += s0..s3, {@code width} columns of each. */
-    static void store4(FloatVector s0, FloatVector s1, FloatVector s2, FloatVector s3, float[] c, int c0, int ldc, int width) {
         if (width == LANES) {
             addInto(s0, c, c0);
             addInto(s1, c, c0 + ldc);
             addInto(s2, c, c0 + 2 * ldc);
             addInto(s3, c, c0 + 3 * ldc);
         } else {
-            float[] lanes = new float[LANES];
-            addPartial(s0, c, c0, width, lanes);
-            addPartial(s1, c, c0 + ldc, width, lanes);
-            addPartial(s2, c, c0 + 2 * ldc, width, lanes);
-            addPartial(s3, c, c0 + 3 * ldc, width, lanes);
+            float[] lanes = new float[4 * LANES];
+            s0.intoArray(lanes, 0);
+            s1.intoArray(lanes, LANES);
+            s2.intoArray(lanes, 2 * LANES);
+            s3.intoArray(lanes, 3 * LANES);
+            addLanes(lanes, 4, c, c0, ldc, width);
         }
     }
 
@@ -268,27 +264,28 @@ public final class Gemm {
         for (int p = 0; p < kl; p++) {
             s = FloatVector.broadcast(SPECIES, pa[ap + p * LANES]).fma(FloatVector.fromArray(SPECIES, pb, bp + p * LANES), s);
         }
-        store(s, c, c0, width);
-    }
-
-    /** {@code c[at..at+width) += s[0..width)}; the last panel of a matrix may be narrower than a vector. */
-    static void store(FloatVector s, float[] c, int at, int width) {
         if (width == LANES) {
-            s.add(FloatVector.fromArray(SPECIES, c, at)).intoArray(c, at);
+            addInto(s, c, c0);
         } else {
-            addPartial(s, c, at, width, new float[LANES]);
+            float[] lanes = new float[LANES];
+            s.intoArray(lanes, 0);
+            addLanes(lanes, 1, c, c0, 0, width);
         }
     }
 
     /**
-     * {@code c[at..at+width) += s[0..width)} through {@code lanes}, a scratch array of LANES floats.
-     * (Not a masked store: Java 17 runs masked vector stores through its scalar fallback, 10% of a
-     * small model's step when tried.)
+     * {@code C[r][0..width) += lanes[r·LANES ..][0..width)} for {@code r < rows} (C's rows {@code ldc}
+     * apart): the store of a register block on the last, partial panel of a matrix. The kernels write
+     * their vectors into {@code lanes} themselves, so that no vector crosses a call: C2 boxes a vector
+     * passed to a method it does not inline, and it does not inline a method above 35 bytes of
+     * bytecode at a call site it finds cold (a store helper taking the vectors cost 5–20% of a tanh
+     * RNN's step so). Not a masked store: Java 17 runs those through its scalar fallback.
      */
-    private static void addPartial(FloatVector s, float[] c, int at, int width, float[] lanes) {
-        s.intoArray(lanes, 0);
-        for (int j = 0; j < width; j++) {
-            c[at + j] += lanes[j];
+    static void addLanes(float[] lanes, int rows, float[] c, int c0, int ldc, int width) {
+        for (int r = 0; r < rows; r++) {
+            for (int j = 0; j < width; j++) {
+                c[c0 + r * ldc + j] += lanes[r * LANES + j];
+            }
         }
     }
 

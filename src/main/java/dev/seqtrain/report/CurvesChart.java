@@ -16,7 +16,7 @@ import java.util.Map;
  * Learning curves side by side (issue #15: one worker against PyTorch): validation loss per epoch, a
  * line per series, from a CSV of {@code series,epoch,valid_loss} rows (the series name may contain
  * commas; the last two fields are the numbers). Run with
- * {@code SEQTRAIN_MAIN=dev.seqtrain.report.CurvesChart scripts/seqtrain CURVES.csv OUT.png "TITLE"}.
+ * {@code SEQTRAIN_MAIN=dev.seqtrain.report.CurvesChart scripts/seqtrain CURVES.csv OUT.png "TITLE" ["Y AXIS"]}.
  */
 public final class CurvesChart {
     private CurvesChart() {
@@ -35,7 +35,7 @@ public final class CurvesChart {
                     .add(new double[] {Double.parseDouble(line.substring(before + 1, last)), Double.parseDouble(line.substring(last + 1))});
         }
         XYChart chart = new XYChartBuilder().width(720).height(440).title(args.length > 2 ? args[2] : "")
-                .xAxisTitle("epoch").yAxisTitle("validation loss (nats per character)").build();
+                .xAxisTitle("epoch").yAxisTitle(args.length > 3 ? args[3] : "validation loss (nats per character)").build();
         chart.getStyler().setChartBackgroundColor(Color.WHITE);
         chart.getStyler().setPlotBorderVisible(false);
         chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
