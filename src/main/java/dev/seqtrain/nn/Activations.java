@@ -62,7 +62,7 @@ public final class Activations {
      * C2 on Java 17, which ran this loop at half speed.)
      *
      * <p>One method with the polynomial written out, on purpose: its bytecode is then over C2's
-     * {@code FreqInlineSize} (325 bytes; {@code ActivationsInliningTest} checks it), so C2 never
+     * {@code FreqInlineSize} (325 bytes; {@code InliningTest} checks it), so C2 never
      * inlines it into a cell step and always compiles it on its own, where one polynomial is well
      * within the node budget. Inlined into a cell step with the others, the graph passed C2's node
      * limits, and the Vector API calls that did not fit stayed calls into its Java fallback (15% of a
