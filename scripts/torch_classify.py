@@ -14,7 +14,7 @@ import sys
 
 import torch
 
-from torch_training import train_epoch
+from torch_training import arg, train_epoch
 
 torch.set_num_threads(1)
 
@@ -29,10 +29,8 @@ def read(path):
 
 def main():
     epochs, lr = int(sys.argv[1]), float(sys.argv[2])
-    hidden = int(sys.argv[3]) if len(sys.argv) > 3 else 32
-    batch = int(sys.argv[4]) if len(sys.argv) > 4 else 16
-    clip = float(sys.argv[5]) if len(sys.argv) > 5 else 5.0
-    torch.manual_seed(int(sys.argv[6]) if len(sys.argv) > 6 else 1)
+    hidden, batch, clip = arg(3, 32), arg(4, 16), arg(5, 5.0)
+    torch.manual_seed(arg(6, 1))
     tx, ty = read("data/synthetic_control/train.csv")
     vx, vy = read("data/synthetic_control/test.csv")
     classes = sorted(set(ty.tolist()))

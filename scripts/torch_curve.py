@@ -14,7 +14,7 @@ import time
 
 import torch
 
-from torch_training import train_epoch
+from torch_training import arg, train_epoch
 
 torch.set_num_threads(1)
 
@@ -28,9 +28,7 @@ def windows(ids, seq):
 
 def main():
     path, epochs, lr = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
-    hidden, seq, batch, clip, seed = (int(sys.argv[4]) if len(sys.argv) > 4 else 128, int(sys.argv[5]) if len(sys.argv) > 5 else 50,
-                                      int(sys.argv[6]) if len(sys.argv) > 6 else 32, float(sys.argv[7]) if len(sys.argv) > 7 else 5.0,
-                                      int(sys.argv[8]) if len(sys.argv) > 8 else 1)
+    hidden, seq, batch, clip, seed = arg(4, 128), arg(5, 50), arg(6, 32), arg(7, 5.0), arg(8, 1)
     text = open(path, encoding="utf-8").read()
     cut = int(len(text) * 0.9)
     vocab = sorted(set(text))

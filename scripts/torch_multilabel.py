@@ -17,7 +17,7 @@ import sys
 
 import torch
 
-from torch_training import fixed_batches, train_epoch, train_epoch_fixed
+from torch_training import arg, fixed_batches, train_epoch, train_epoch_fixed
 
 torch.set_num_threads(1)
 
@@ -37,11 +37,8 @@ def read(path):
 
 def main():
     epochs, lr = int(sys.argv[1]), float(sys.argv[2])
-    hidden = int(sys.argv[3]) if len(sys.argv) > 3 else 64
-    layers = int(sys.argv[4]) if len(sys.argv) > 4 else 2
-    batch = int(sys.argv[5]) if len(sys.argv) > 5 else 16
-    clip = float(sys.argv[6]) if len(sys.argv) > 6 else 5.0
-    torch.manual_seed(int(sys.argv[7]) if len(sys.argv) > 7 else 1)
+    hidden, layers, batch, clip = arg(3, 64), arg(4, 2), arg(5, 16), arg(6, 5.0)
+    torch.manual_seed(arg(7, 1))
     tx, ty = read("data/generated/etth1-rises-train.csv")
     vx, vy = read("data/generated/etth1-rises-valid.csv")
     flat = tx.reshape(-1, tx.shape[-1])

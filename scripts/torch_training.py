@@ -1,7 +1,14 @@
 """What the PyTorch comparison scripts (torch_curve.py, torch_classify.py, torch_multilabel.py) share:
-one epoch of minibatch training as seqtrain does it, the training rows shuffled anew, each batch's
+their optional arguments, and one epoch of minibatch training as seqtrain does it, the training rows shuffled anew, each batch's
 mean loss, global-norm clipping, then the optimizer step."""
+import sys
+
 import torch
+
+
+def arg(i, default):
+    """Command-line argument i as the type of its default, or the default when it is not given."""
+    return type(default)(sys.argv[i]) if len(sys.argv) > i else default
 
 
 def step(x, y, idx, loss_of, params, opt, clip):

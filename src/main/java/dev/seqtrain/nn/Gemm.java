@@ -243,19 +243,10 @@ public final class Gemm {
             s2 = FloatVector.broadcast(SPECIES, pa[a + 2]).fma(b, s2);
             s3 = FloatVector.broadcast(SPECIES, pa[a + 3]).fma(b, s3);
         }
-        if (width == LANES) {
-            addInto(s0, c, c0);
-            addInto(s1, c, c0 + ldc);
-            addInto(s2, c, c0 + 2 * ldc);
-            addInto(s3, c, c0 + 3 * ldc);
-        } else {
-            float[] lanes = new float[4 * LANES];
-            s0.intoArray(lanes, 0);
-            s1.intoArray(lanes, LANES);
-            s2.intoArray(lanes, 2 * LANES);
-            s3.intoArray(lanes, 3 * LANES);
-            addLanes(lanes, 4, c, c0, ldc, width);
-        }
+        store(s0, c, c0, width);
+        store(s1, c, c0 + ldc, width);
+        store(s2, c, c0 + 2 * ldc, width);
+        store(s3, c, c0 + 3 * ldc, width);
     }
 
     /** One row of C against one panel (the rows after the last multiple of 8, and the last partial panel). */
@@ -264,28 +255,34 @@ public final class Gemm {
         for (int p = 0; p < kl; p++) {
             s = FloatVector.broadcast(SPECIES, pa[ap + p * LANES]).fma(FloatVector.fromArray(SPECIES, pb, bp + p * LANES), s);
         }
-        if (width == LANES) {
-            addInto(s, c, c0);
-        } else {
-            float[] lanes = new float[LANES];
-            s.intoArray(lanes, 0);
-            addLanes(lanes, 1, c, c0, 0, width);
-        }
+        store(s, c, c0, width);
     }
 
     /**
-     * {@code C[r][0..width) += lanes[r·LANES ..][0..width)} for {@code r < rows} (C's rows {@code ldc}
-     * apart): the store of a register block on the last, partial panel of a matrix. The kernels write
-     * their vectors into {@code lanes} themselves, so that no vector crosses a call: C2 boxes a vector
-     * passed to a method it does not inline, and it does not inline a method above 35 bytes of
-     * bytecode at a call site it finds cold (a store helper taking the vectors cost 5–20% of a tanh
-     * RNN's step so). Not a masked store: Java 17 runs those through its scalar fallback.
+     * {@code c[at..at+width) += s[0..width)}; the last panel of a matrix may be narrower than a vector.
+     * This and {@link #addPartial} take a vector, so each stays within C2's 35 bytes of bytecode for
+     * a call site it finds cold ({@code InliningTest} checks): a method taking vectors that C2 does
+     * not inline gets them boxed into heap objects, as a 125-byte store helper did at 5–20% of a tanh
+     * RNN's step. So the loop over the lanes is in {@link #addLanes}, which takes none.
      */
-    static void addLanes(float[] lanes, int rows, float[] c, int c0, int ldc, int width) {
-        for (int r = 0; r < rows; r++) {
-            for (int j = 0; j < width; j++) {
-                c[c0 + r * ldc + j] += lanes[r * LANES + j];
-            }
+    static void store(FloatVector s, float[] c, int at, int width) {
+        if (width == LANES) {
+            addInto(s, c, at);
+        } else {
+            addPartial(s, c, at, width);
+        }
+    }
+
+    /** {@code c[at..at+width) += s[0..width)} through a scratch array (not a masked store: Java 17 runs those through its scalar fallback). */
+    private static void addPartial(FloatVector s, float[] c, int at, int width) {
+        float[] lanes = new float[LANES];
+        s.intoArray(lanes, 0);
+        addLanes(lanes, c, at, width);
+    }
+
+    private static void addLanes(float[] lanes, float[] c, int at, int width) {
+        for (int j = 0; j < width; j++) {
+            c[at + j] += lanes[j];
         }
     }
 

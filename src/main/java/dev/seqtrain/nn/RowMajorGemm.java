@@ -112,19 +112,10 @@ final class RowMajorGemm {
             s2 = FloatVector.broadcast(SPECIES, a[a2 + p]).fma(b, s2);
             s3 = FloatVector.broadcast(SPECIES, a[a3 + p]).fma(b, s3);
         }
-        if (width == LANES) {
-            Gemm.addInto(s0, c, o);
-            Gemm.addInto(s1, c, o + ldc);
-            Gemm.addInto(s2, c, o + 2 * ldc);
-            Gemm.addInto(s3, c, o + 3 * ldc);
-        } else {
-            float[] lanes = new float[4 * LANES];   // vectors stored here, not passed on: see Gemm.addLanes
-            s0.intoArray(lanes, 0);
-            s1.intoArray(lanes, LANES);
-            s2.intoArray(lanes, 2 * LANES);
-            s3.intoArray(lanes, 3 * LANES);
-            Gemm.addLanes(lanes, 4, c, o, ldc, width);
-        }
+        Gemm.store(s0, c, o, width);
+        Gemm.store(s1, c, o + ldc, width);
+        Gemm.store(s2, c, o + 2 * ldc, width);
+        Gemm.store(s3, c, o + 3 * ldc, width);
     }
 
     /** One row against one panel, {@code width} columns of it stored. */
@@ -133,12 +124,6 @@ final class RowMajorGemm {
         for (int p = 0; p < kl; p++) {
             s = FloatVector.broadcast(SPECIES, a[a0 + p]).fma(FloatVector.fromArray(SPECIES, pb, bp + p * LANES), s);
         }
-        if (width == LANES) {
-            Gemm.addInto(s, c, c0);
-        } else {
-            float[] lanes = new float[LANES];
-            s.intoArray(lanes, 0);
-            Gemm.addLanes(lanes, 1, c, c0, 0, width);
-        }
+        Gemm.store(s, c, c0, width);
     }
 }

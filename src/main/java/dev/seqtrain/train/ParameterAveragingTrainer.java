@@ -144,11 +144,7 @@ public final class ParameterAveragingTrainer {
             List<Tuple2<Long, byte[]>> chunk = new ArrayList<>();
             it.forEachRemaining(chunk::add);
             chunk.sort(Comparator.comparingLong(Tuple2::_1));
-            List<byte[]> examples = new ArrayList<>(chunk.size());
-            for (Tuple2<Long, byte[]> t : chunk) {
-                examples.add(t._2());
-            }
-            return examples.iterator();
+            return chunk.stream().map(Tuple2::_2).iterator();
         }, true);
     }
 

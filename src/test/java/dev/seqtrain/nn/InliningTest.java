@@ -40,7 +40,7 @@ class InliningTest {
     /**
      * A method that takes or returns a vector must be short enough to be inlined everywhere: where C2
      * does not inline it, every vector crossing the call is boxed into a heap object (a partial-panel
-     * store helper of 125 bytes cost 5–20% of a tanh RNN's step so; see {@code Gemm.addLanes}).
+     * store helper of 125 bytes cost 5–20% of a tanh RNN's step so; see {@code Gemm.store}).
      */
     @Test
     void everyMethodPassingAVectorIsShortEnoughToInlineAnywhere() throws Exception {
