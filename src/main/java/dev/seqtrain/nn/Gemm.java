@@ -103,6 +103,7 @@ public final class Gemm {
         // (K_BLOCK × one vector) stays in L1; within that, M_BLOCK rows of A, which stay in L2 while
         // every panel of B passes over them.
         int fullRows = m / 8 * 8;
+        float[] scratch = new float[LANES];   // a partial panel's lanes (store)
         for (int k0 = 0; k0 < k; k0 += K_BLOCK) {
             int kl = Math.min(K_BLOCK, k - k0);
             int first = k0 * LANES;
@@ -116,14 +117,14 @@ public final class Gemm {
                 int j = fullPanels * LANES;
                 for (int i = 0; i < fullRows; i += 4) {
                     rows4x1(kl, pa, first + i / LANES * panel + i % LANES, pb, first + fullPanels * panel,
-                            c, cOff + i * ldc + j, ldc, n - j);
+                            c, cOff + i * ldc + j, ldc, n - j, scratch);
                 }
             }
             for (int i = fullRows; i < m; i++) {
                 int ap = first + i / LANES * panel + i % LANES;
                 for (int jb = 0; jb < colPanels; jb++) {
                     int j = jb * LANES;
-                    row1(kl, pa, ap, pb, first + jb * panel, c, cOff + i * ldc + j, Math.min(LANES, n - j));
+                    row1(kl, pa, ap, pb, first + jb * panel, c, cOff + i * ldc + j, Math.min(LANES, n - j), scratch);
                 }
             }
         }
@@ -232,7 +233,8 @@ public final class Gemm {
     }
 
     /** Rows i..i+3 (i a multiple of 4, so within one packed group of A) against one panel: each row's own chain. */
-    private static void rows4x1(int kl, float[] pa, int ap, float[] pb, int bp, float[] c, int c0, int ldc, int width) {
+    private static void rows4x1(int kl, float[] pa, int ap, float[] pb, int bp, float[] c, int c0, int ldc, int width,
+                                float[] scratch) {
         FloatVector s0 = FloatVector.zero(SPECIES), s1 = FloatVector.zero(SPECIES);
         FloatVector s2 = FloatVector.zero(SPECIES), s3 = FloatVector.zero(SPECIES);
         for (int p = 0; p < kl; p++) {
@@ -243,41 +245,36 @@ public final class Gemm {
             s2 = FloatVector.broadcast(SPECIES, pa[a + 2]).fma(b, s2);
             s3 = FloatVector.broadcast(SPECIES, pa[a + 3]).fma(b, s3);
         }
-        store(s0, c, c0, width);
-        store(s1, c, c0 + ldc, width);
-        store(s2, c, c0 + 2 * ldc, width);
-        store(s3, c, c0 + 3 * ldc, width);
+        store(s0, c, c0, width, scratch);
+        store(s1, c, c0 + ldc, width, scratch);
+        store(s2, c, c0 + 2 * ldc, width, scratch);
+        store(s3, c, c0 + 3 * ldc, width, scratch);
     }
 
     /** One row of C against one panel (the rows after the last multiple of 8, and the last partial panel). */
-    private static void row1(int kl, float[] pa, int ap, float[] pb, int bp, float[] c, int c0, int width) {
+    private static void row1(int kl, float[] pa, int ap, float[] pb, int bp, float[] c, int c0, int width, float[] scratch) {
         FloatVector s = FloatVector.zero(SPECIES);
         for (int p = 0; p < kl; p++) {
             s = FloatVector.broadcast(SPECIES, pa[ap + p * LANES]).fma(FloatVector.fromArray(SPECIES, pb, bp + p * LANES), s);
         }
-        store(s, c, c0, width);
+        store(s, c, c0, width, scratch);
     }
 
     /**
      * {@code c[at..at+width) += s[0..width)}; the last panel of a matrix may be narrower than a vector.
-     * This and {@link #addPartial} take a vector, so each stays within C2's 35 bytes of bytecode for
-     * a call site it finds cold ({@code InliningTest} checks): a method taking vectors that C2 does
-     * not inline gets them boxed into heap objects, as a 125-byte store helper did at 5–20% of a tanh
-     * RNN's step. So the loop over the lanes is in {@link #addLanes}, which takes none.
+     * A partial panel's lanes go through {@code scratch} (at least LANES floats, allocated once per
+     * product by the caller), then a scalar loop. Not a masked store: Java 17 runs those through its
+     * scalar fallback. Not an array allocated here: that made the 65-wide output layer of the character
+     * models run at a quarter of the speed of a 64-wide one. Small enough (under C2's 35 bytes for a call
+     * site it finds cold; {@code InliningTest} checks) that the vector is never boxed into a call.
      */
-    static void store(FloatVector s, float[] c, int at, int width) {
+    static void store(FloatVector s, float[] c, int at, int width, float[] scratch) {
         if (width == LANES) {
             addInto(s, c, at);
         } else {
-            addPartial(s, c, at, width);
+            s.intoArray(scratch, 0);
+            addLanes(scratch, c, at, width);
         }
-    }
-
-    /** {@code c[at..at+width) += s[0..width)} through a scratch array (not a masked store: Java 17 runs those through its scalar fallback). */
-    private static void addPartial(FloatVector s, float[] c, int at, int width) {
-        float[] lanes = new float[LANES];
-        s.intoArray(lanes, 0);
-        addLanes(lanes, c, at, width);
     }
 
     private static void addLanes(float[] lanes, float[] c, int at, int width) {

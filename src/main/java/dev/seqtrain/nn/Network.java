@@ -296,8 +296,11 @@ public final class Network {
 
     private static int argMax(float[] x, int off, int n) {
         int best = 0;
+        float bestValue = x[off];
         for (int j = 1; j < n; j++) {
-            if (x[off + j] > x[off + best]) {
+            float v = x[off + j];
+            if (v > bestValue) {
+                bestValue = v;
                 best = j;
             }
         }

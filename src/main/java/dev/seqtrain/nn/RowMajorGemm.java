@@ -32,6 +32,7 @@ final class RowMajorGemm {
         int fullPanels = n / LANES;
         int panel = k * LANES;
         int fullRows = m / 4 * 4;
+        float[] scratch = new float[LANES];   // a partial panel's lanes (Gemm.store)
         for (int k0 = 0; k0 < k; k0 += Gemm.K_BLOCK) {
             int kl = Math.min(Gemm.K_BLOCK, k - k0);
             int first = k0 * LANES;
@@ -50,14 +51,14 @@ final class RowMajorGemm {
                 int j = jb * LANES;
                 for (int i = 0; i < fullRows; i += 4) {
                     rows4x1(kl, a, aOff + i * lda + k0, lda, pb, first + jb * panel, c, cOff + i * ldc + j, ldc,
-                            Math.min(LANES, n - j));
+                            Math.min(LANES, n - j), scratch);
                 }
             }
             for (int i = fullRows; i < m; i++) {
                 int a0 = aOff + i * lda + k0;
                 for (int q = 0; q < panels; q++) {
                     int j = q * LANES;
-                    row1(kl, a, a0, pb, first + q * panel, c, cOff + i * ldc + j, Math.min(LANES, n - j));
+                    row1(kl, a, a0, pb, first + q * panel, c, cOff + i * ldc + j, Math.min(LANES, n - j), scratch);
                 }
             }
         }
@@ -99,7 +100,8 @@ final class RowMajorGemm {
     }
 
     /** 4 rows × 1 vector, {@code width} columns of it stored. */
-    private static void rows4x1(int kl, float[] a, int a0, int lda, float[] pb, int bp, float[] c, int o, int ldc, int width) {
+    private static void rows4x1(int kl, float[] a, int a0, int lda, float[] pb, int bp, float[] c, int o, int ldc, int width,
+                                float[] scratch) {
         FloatVector s0 = FloatVector.zero(SPECIES), s1 = FloatVector.zero(SPECIES);
         FloatVector s2 = FloatVector.zero(SPECIES), s3 = FloatVector.zero(SPECIES);
         int a1 = a0 + lda;
@@ -112,18 +114,18 @@ final class RowMajorGemm {
             s2 = FloatVector.broadcast(SPECIES, a[a2 + p]).fma(b, s2);
             s3 = FloatVector.broadcast(SPECIES, a[a3 + p]).fma(b, s3);
         }
-        Gemm.store(s0, c, o, width);
-        Gemm.store(s1, c, o + ldc, width);
-        Gemm.store(s2, c, o + 2 * ldc, width);
-        Gemm.store(s3, c, o + 3 * ldc, width);
+        Gemm.store(s0, c, o, width, scratch);
+        Gemm.store(s1, c, o + ldc, width, scratch);
+        Gemm.store(s2, c, o + 2 * ldc, width, scratch);
+        Gemm.store(s3, c, o + 3 * ldc, width, scratch);
     }
 
     /** One row against one panel, {@code width} columns of it stored. */
-    private static void row1(int kl, float[] a, int a0, float[] pb, int bp, float[] c, int c0, int width) {
+    private static void row1(int kl, float[] a, int a0, float[] pb, int bp, float[] c, int c0, int width, float[] scratch) {
         FloatVector s = FloatVector.zero(SPECIES);
         for (int p = 0; p < kl; p++) {
             s = FloatVector.broadcast(SPECIES, a[a0 + p]).fma(FloatVector.fromArray(SPECIES, pb, bp + p * LANES), s);
         }
-        Gemm.store(s, c, c0, width);
+        Gemm.store(s, c, c0, width, scratch);
     }
 }

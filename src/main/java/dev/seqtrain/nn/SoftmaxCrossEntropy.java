@@ -5,15 +5,24 @@ public final class SoftmaxCrossEntropy implements Loss {
     @Override
     public double lossAt(float[] out, int off, int width, int y, float[] targets, int tOff, boolean gradient) {
         float max = max(out, off, width);
-        double logSum = Math.log(sumExp(out, off, width, max));
-        double loss = logSum - (out[off + y] - max);
-        if (gradient) {
-            for (int j = 0; j < width; j++) {
-                out[off + j] = (float) Math.exp(out[off + j] - max - logSum);
-            }
-            out[off + y] -= 1f;
+        float target = out[off + y];
+        if (!gradient) {
+            return Math.log(sumExp(out, off, width, max)) - (target - max);
         }
-        return loss;
+        // One exponential per output, kept in the row, then scaled to probabilities: the exponentials
+        // are most of this loss's time, and a row of 65 characters is done 1,600 times per step.
+        double sum = 0;
+        for (int j = 0; j < width; j++) {
+            double e = Math.exp(out[off + j] - max);
+            sum += e;
+            out[off + j] = (float) e;
+        }
+        double inverse = 1 / sum;
+        for (int j = 0; j < width; j++) {
+            out[off + j] = (float) (out[off + j] * inverse);
+        }
+        out[off + y] -= 1f;
+        return Math.log(sum) - (target - max);
     }
 
     @Override
