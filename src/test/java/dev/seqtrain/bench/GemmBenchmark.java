@@ -23,13 +23,15 @@ import java.util.concurrent.TimeUnit;
  * ({@code dev.ludovic.netlib}): native OpenBLAS if installed ("netlib-native" falls back to Java when
  * not) and its Java implementation, and a plain Java triple loop.
  * Shapes: per-step recurrent product of charlm-small (32 × 512 × 128) and wide-512
- * (64 × 2048 × 512), and a weight gradient over all steps of charlm-small (512 × 128 × 1600).
+ * (64 × 2048 × 512), a weight gradient over all steps of charlm-small (512 × 128 × 1600) and of wide-512
+ * (2048 × 512 × 3200), and the output layer of the character models (1600 × 65 × 128: 65 columns, so
+ * a last panel one column wide).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 public class GemmBenchmark {
-    @Param({"32x512x128", "64x2048x512", "512x128x1600", "2048x512x3200"})
+    @Param({"32x512x128", "64x2048x512", "512x128x1600", "2048x512x3200", "1600x65x128"})
     public String shape;
     @Param({"seqtrain", "netlib-native", "netlib-java", "loops"})
     public String impl;
