@@ -264,8 +264,9 @@ public final class Gemm {
      * {@code c[at..at+width) += s[0..width)}; the last panel of a matrix may be narrower than a vector.
      * A partial panel's lanes go through {@code scratch} (at least LANES floats, allocated once per
      * product by the caller), then a scalar loop. Not a masked store: Java 17 runs those through its
-     * scalar fallback. Not an array allocated here: that made the 65-wide output layer of the character
-     * models run at a quarter of the speed of a 64-wide one. Small enough (under C2's 35 bytes for a call
+     * scalar fallback. Not an array allocated here: whether C2 removes such an allocation depends on the
+     * context it compiles the kernel in, and where it did not, the 65-wide output layer of the character
+     * models ran at a third of the speed of a 64-wide one. Small enough (under C2's 35 bytes for a call
      * site it finds cold; {@code InliningTest} checks) that the vector is never boxed into a call.
      */
     static void store(FloatVector s, float[] c, int at, int width, float[] scratch) {
