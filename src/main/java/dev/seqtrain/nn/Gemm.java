@@ -42,6 +42,11 @@ public final class Gemm {
     private Gemm() {
     }
 
+    /** The vector species of our kernels (a benchmark that measures the machine at their width uses it). */
+    public static VectorSpecies<Float> species() {
+        return SPECIES;
+    }
+
     /**
      * {@code C[i][j] += Σ_p A(i,p) · B[p][j]} for {@code i < m}, {@code j < b.cols()}, {@code p < b.rows()},
      * with {@code A(i,p) = a[aOff + i·aRowStride + p·aColStride]} and {@code C[i][j] = c[cOff + i·ldc + j]}.

@@ -1,5 +1,6 @@
 package dev.seqtrain.bench;
 
+import dev.seqtrain.nn.Gemm;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -22,9 +23,8 @@ import java.util.concurrent.TimeUnit;
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 public class FmaPeakBenchmark {
-    /** The width {@code VectorWidth} chooses by default. */
-    static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 512
-            ? FloatVector.SPECIES_512 : FloatVector.SPECIES_256;
+    /** The kernels' own width, so that {@code -Dseqtrain.vectorBits} moves both sides of the comparison. */
+    static final VectorSpecies<Float> SPECIES = Gemm.species();
     static final int CHAINS = 12;
     /** Loop trips per call: 12 chains × 100,000 FMAs of one vector each. */
     static final int TRIPS = 100_000;

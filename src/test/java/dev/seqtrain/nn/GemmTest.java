@@ -25,9 +25,9 @@ class GemmTest {
         for (int[] s : SHAPES) {
             int m = s[0], n = s[1], k = s[2];
             SplittableRandom rng = new SplittableRandom(31L * m + 7L * n + k);
-            float[] a = random(rng, m * k);      // row-major [m×k]
-            float[] b = random(rng, k * n);      // row-major [k×n]
-            float[] c0 = random(rng, m * n);
+            float[] a = WidthProbe.random(rng, m * k);      // row-major [m×k]
+            float[] b = WidthProbe.random(rng, k * n);      // row-major [k×n]
+            float[] c0 = WidthProbe.random(rng, m * n);
             double[] expected = new double[m * n];
             for (int i = 0; i < m; i++) {
                 for (int j = 0; j < n; j++) {
@@ -103,13 +103,5 @@ class GemmTest {
             assertTrue(Math.abs(expected[i] - actual[i]) <= tolerance,
                     what + ": element " + i + " is " + actual[i] + ", expected " + expected[i]);
         }
-    }
-
-    private static float[] random(SplittableRandom rng, int n) {
-        float[] x = new float[n];
-        for (int i = 0; i < n; i++) {
-            x[i] = (float) rng.nextGaussian();
-        }
-        return x;
     }
 }

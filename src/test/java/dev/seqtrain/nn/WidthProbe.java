@@ -82,7 +82,8 @@ public final class WidthProbe {
         return digest(params) + " " + Double.toHexString(last);
     }
 
-    private static float[] random(SplittableRandom rng, int n) {
+    /** Standard normal floats (shared with {@code GemmTest}). */
+    static float[] random(SplittableRandom rng, int n) {
         float[] x = new float[n];
         for (int i = 0; i < n; i++) {
             x[i] = (float) rng.nextGaussian();
