@@ -4,12 +4,13 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * {@code C += A · B} for the per-step products, A row-major and read where it is: the hidden state
- * (or the gate gradients) of a minibatch, a few dozen rows, against a packed weight matrix.
+ * {@code C += A · B} for every row-major A, read where it is: the hidden state (or the gate gradients)
+ * of a minibatch at each step, and the whole-sequence products (input projections, the output layer)
+ * against a packed weight matrix.
  *
- * <p>Why not pack A as {@link Gemm#multiply} otherwise does: packing a row-major A means transposing it,
- * one scalar copy per element for every step of every sequence, which took a tenth of a small
- * model's GEMM time. Here the 4 rows of a register block are read as 4 sequential streams instead.
+ * <p>Why not pack A as {@link Gemm#multiply} does a column-major one: packing a row-major A means
+ * transposing it, one scalar copy per element for every step of every sequence, which took a tenth of
+ * a small model's GEMM time. Here the rows of a register block are read as sequential streams instead.
  * Each element of C is the same chain of fused multiply-adds as in {@link Gemm} (the terms of each
  * {@link Gemm#K_BLOCK} in order, from zero, then added to C), so the bits do not depend on the path.
  *
