@@ -13,14 +13,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * packed as its transpose ({@link Gemm#multiplyPackedA}, the weight gradients). The shapes leave partial
  * register blocks, partial panels, row counts that are not a multiple of the packing's row block, and
  * sums longer than one K block; and row counts of every kind for the in-place kernel's 4- and 5-row
- * blocks (6, 7 and 11 rows have no mix of them and fall back to 4-row blocks and single rows). (The surefire run with {@code -Dseqtrain.gemm=java} tests our kernel;
+ * blocks (6, 7 and 11 rows have no mix of them and fall back to 4-row blocks and single rows), and
+ * row counts over several of its row chunks. (The surefire run with {@code -Dseqtrain.gemm=java} tests our kernel;
  * the default run, native BLAS where it loads.)
  */
 class GemmTest {
     private static final int[][] SHAPES = {
             {1, 1, 1}, {3, 5, 7}, {4, 16, 16}, {8, 32, 300}, {9, 33, 257}, {37, 65, 513}, {64, 512, 128},
             {129, 17, 40}, {200, 65, 130}, {1601, 24, 33}, {40, 130, 1601},
-            {5, 32, 20}, {6, 48, 20}, {7, 64, 9}, {11, 40, 9}, {13, 96, 31}, {14, 64, 70}, {32, 512, 128}};
+            {5, 32, 20}, {6, 48, 20}, {7, 64, 9}, {11, 40, 9}, {13, 96, 31}, {14, 64, 70}, {32, 512, 128},
+            {730, 40, 300}};
 
     @Test
     void everyPathMatchesADoublePrecisionProduct() {
