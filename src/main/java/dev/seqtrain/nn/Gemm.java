@@ -15,7 +15,8 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>How: B is first packed into column panels one vector wide ({@link PackedMatrix}), so the inner
  * loop streams contiguous memory whatever B's original layout (row-major, or transposed, as weight
- * matrices are used); A is packed too, 8 rows at a time. The micro-kernel keeps a 4-row × 2-vector
+ * matrices are used); a row-major A is read in place ({@link RowMajorGemm}), a column-major one packed
+ * too, one vector's worth of rows at a time. This class's micro-kernel keeps a 4-row × 2-vector
  * block of C in registers: eight independent FMA chains (enough to hide FMA latency) fed by 0.75
  * loads per FMA. Measured in the training loop it beat an 8 × 1 block by about 1.4× (that one needs
  * 1.125 loads per FMA), and a 4 × 3 block spills on AVX2's 16 registers. With AVX-512 the vectors are 16

@@ -42,14 +42,14 @@ final class RowMajorGemm {
         int fullPanels = n / LANES;
         int panel = k * LANES;
         int fullRows = m / 4 * 4;
-        // Rows [0, fours) in 4-row blocks and [fours, m) in 5-row blocks, when some count of 4-row blocks
-        // (0 to 4 of them) leaves a multiple of 5; else (m < 16 and no such count) 4-row blocks and single rows.
+        // Rows [0, fours) in 4-row blocks and [fours, pairedRows) in 5-row blocks. Some count of 4-row blocks
+        // (0 to 4 of them) leaves a multiple of 5, so pairedRows is m; when m is too small for it (6, 7 or 11
+        // rows), 4-row blocks only, and the rows after them one at a time.
         int fours = 4 * ((4 * m) % 5);
-        boolean fives = fours <= m;
-        if (!fives) {
+        if (fours > m) {
             fours = fullRows;
         }
-        int pairedRows = fives ? m : fullRows;
+        int pairedRows = fours + (m - fours) / 5 * 5;
         int pairedPanels = fullPanels / 2 * 2;
         float[] scratch = new float[LANES];   // a partial panel's lanes (Gemm.store)
         for (int k0 = 0; k0 < k; k0 += Gemm.K_BLOCK) {
@@ -83,7 +83,7 @@ final class RowMajorGemm {
             }
             for (int i = fullRows; i < m; i++) {
                 int a0 = aOff + i * lda + k0;
-                for (int q = fives ? pairedPanels : 0; q < panels; q++) {   // the pairs, unless 5-row blocks had them
+                for (int q = i < pairedRows ? pairedPanels : 0; q < panels; q++) {   // the pairs unless 5-row blocks had them
                     int j = q * LANES;
                     row1(kl, a, a0, pb, first + q * panel, c, cOff + i * ldc + j, Math.min(LANES, n - j), scratch);
                 }
