@@ -4,6 +4,7 @@ import dev.seqtrain.nn.Gemm;
 import dev.seqtrain.nn.PackedMatrix;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.BrokenBarrierException;
@@ -19,11 +20,11 @@ import java.util.concurrent.CyclicBarrier;
  *   <li>charlm-small's recurrent step product (32 × 128 · 128 × 512, our Vector API kernel), which
  *       also loads its operands from the caches.</li>
  * </ul>
- * On this shared VM the second loop has been seen to drop by a third for tens of seconds while the
- * first stays within a few percent, in one JVM with no compilation in between: a level of the host,
- * not of our code. The threads run the same loop at the same time because the cores disturb each
- * other by loop: measured with the slices out of step, a core's step product ran faster and its FMAs
- * slower while the other core ran the other loop. Prints {@code LEVEL <step GFLOP/s summed over threads> <FMA GFLOP/s summed>}.
+ * On this shared VM a step product (wide-512's 64 × 512 · 512 × 2048, in a one-thread probe like this
+ * one) has been seen to drop by a third for tens of seconds while the FMAs stayed within a few percent,
+ * in one JVM with no compilation in between: a level of the host, not of our code. The threads run the
+ * same loop at the same time because the cores disturb each other by loop: readings taken with the
+ * slices out of step gave higher step-product and lower FMA rates than in step. Prints {@code LEVEL <step GFLOP/s summed over threads> <FMA GFLOP/s summed>}.
  * Arguments: [SECONDS (3)] [THREADS (2)]; a 1.5 s warm-up comes first.
  */
 public final class MachineLevel {
@@ -86,7 +87,7 @@ public final class MachineLevel {
                 await();
                 long t0 = System.nanoTime();
                 do {
-                    java.util.Arrays.fill(c, 0f);   // C stays bounded; the fill is 64 KB against 4 MFLOP
+                    Arrays.fill(c, 0f);   // C stays bounded; the fill is 64 KB against 4 MFLOP
                     Gemm.multiply(M, a, 0, K, 1, b, c, 0, N);
                     products++;
                 } while (System.nanoTime() - t0 < SLICE_NANOS);
