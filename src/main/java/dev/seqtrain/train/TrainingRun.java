@@ -92,8 +92,11 @@ public final class TrainingRun {
         return this;
     }
 
-    /** What a run writes in its output directory: all that --overwrite removes, and nothing else. */
-    static final List<String> RUN_OUTPUTS = List.of("model", "model.next", "model.prev", "checkpoints", "metrics.jsonl",
+    /**
+     * What a run writes in its output directory: all that --overwrite removes, and nothing else. The
+     * checkpoints go first, so that an --overwrite killed half-way leaves nothing --resume would continue.
+     */
+    static final List<String> RUN_OUTPUTS = List.of("checkpoints", "model", "model.next", "model.prev", "metrics.jsonl",
             TrainingReport.PICTURE, TrainingReport.PAGE);
 
     /**
@@ -151,9 +154,18 @@ public final class TrainingRun {
             metrics.addAll(readMetrics(fs, position.evaluations()));
             console.printf("resuming from %s (epoch %d, round %d, %,d steps)%n", new Path(out, "checkpoints"),
                     position.epoch() + 1, position.round() + 1, position.steps());
+            if (bestEpoch > 0 && !modelLoads()) {
+                // Deleted or damaged by hand: the next evaluation writes one, so the run never ends without a model.
+                console.println("seqtrain: warning: " + new Path(out, "model") + " is missing or does not load; the next"
+                        + " evaluation writes the model afresh");
+                bestLoss = Double.POSITIVE_INFINITY;
+            }
         } else {
             state = ModelState.initial(spec, settings);
             position = RunPosition.START;
+            // Checkpoint 0, before anything else is written: a kill before the first evaluation's checkpoint
+            // (after its model or metrics line) leaves a run that --resume continues from the start.
+            writeCheckpoint(checkpoints, 0);
         }
         RunPosition resumedAt = position;
         long runStart = System.nanoTime();
@@ -219,7 +231,24 @@ public final class TrainingRun {
                 lastLine = System.nanoTime();
             }
         }
+        if (!modelLoads()) {
+            // Only a resume of a run that had already ended, after its model was deleted or damaged, gets here.
+            console.println("seqtrain: warning: " + new Path(out, "model") + " was missing or did not load; wrote the final"
+                    + " parameters there instead of the best ones");
+            ModelDirectory.write(new Path(out, "model"), conf, new Model(spec, state.params(), info));
+            bestEpoch = -1;
+        }
         return new Outcome(new Path(out, "model"), position.epoch(), bestLoss, bestEpoch, stoppedEarly, state.params());
+    }
+
+    /** Whether the run's model directory reads back whole (checksums and shapes verified). */
+    private boolean modelLoads() {
+        try {
+            ModelDirectory.read(new Path(out, "model"), conf);
+            return true;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
     }
 
     private boolean stopRequested() {
@@ -269,6 +298,27 @@ public final class TrainingRun {
         return this;
     }
 
+    /** Checkpoint {@code n} of the run as it stands: parameters, optimizer state and the bookkeeping a resume needs. */
+    private void writeCheckpoint(CheckpointStore checkpoints, int n) throws IOException {
+        ObjectNode ckptInfo = JSON.createObjectNode();
+        ckptInfo.put("bestValidLoss", bestLoss);
+        ckptInfo.put("bestEpoch", bestEpoch);
+        ckptInfo.put("epochsWithoutImprovement", evaluationsWithoutImprovement);
+        ckptInfo.put("rollbacks", rollbacks);
+        ckptInfo.put("learningRateScale", lrScale);
+        ckptInfo.set("data", dataSchema());
+        ckptInfo.put("gemm", GemmBackend.describe());
+        position.writeTo(ckptInfo);
+        ObjectNode cfg = ckptInfo.putObject("config");
+        config.forEach(cfg::put);
+        checkpoints.write(new CheckpointStore.Checkpoint(n, state.params(), state.optimizer().slots,
+                state.optimizer().step, state.blockDelta(), ckptInfo), settings.keepCheckpoints());
+        if (stop != null) {
+            stop.setResumeHint(String.format("the newest checkpoint (epoch %d, %,d steps) is in %s: continue with --resume",
+                    position.epoch() + 1, position.steps(), new Path(out, "checkpoints")));
+        }
+    }
+
     /**
      * Validation, the model if it improved, a metrics line, a checkpoint when due, a progress line.
      * Returns whether early stopping ends the run.
@@ -309,23 +359,7 @@ public final class TrainingRun {
         boolean last = finished(position) || stopRequested();
         boolean stoppedEarly = settings.patience() > 0 && evaluationsWithoutImprovement >= settings.patience();
         if (n % settings.checkpointEvery() == 0 || last || stoppedEarly) {
-            ObjectNode ckptInfo = JSON.createObjectNode();
-            ckptInfo.put("bestValidLoss", bestLoss);
-            ckptInfo.put("bestEpoch", bestEpoch);
-            ckptInfo.put("epochsWithoutImprovement", evaluationsWithoutImprovement);
-            ckptInfo.put("rollbacks", rollbacks);
-            ckptInfo.put("learningRateScale", lrScale);
-            ckptInfo.set("data", dataSchema());
-            ckptInfo.put("gemm", GemmBackend.describe());
-            position.writeTo(ckptInfo);
-            ObjectNode cfg = ckptInfo.putObject("config");
-            config.forEach(cfg::put);
-            checkpoints.write(new CheckpointStore.Checkpoint(n, state.params(), state.optimizer().slots,
-                    state.optimizer().step, state.blockDelta(), ckptInfo), settings.keepCheckpoints());
-            if (stop != null) {
-                stop.setResumeHint(String.format("the newest checkpoint (epoch %d, %,d steps) is in %s: continue with --resume",
-                        position.epoch() + 1, position.steps(), new Path(out, "checkpoints")));
-            }
+            writeCheckpoint(checkpoints, n);
         }
         console.println(progressLine(epoch + 1, roundsDone, rounds, interval.trainLoss, valid,
                 interval.timesteps / Math.max(1e-9, seconds), seconds, eta(resumedAt, runStart), improved));

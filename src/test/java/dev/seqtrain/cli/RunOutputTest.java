@@ -120,6 +120,45 @@ class RunOutputTest {
     }
 
     @Test
+    void aRunKilledBeforeItsFirstCheckpointResumesFromTheStart() throws Exception {
+        Path reference = dir.resolve("unkilled");
+        assertEquals(0, train(reference, "--set", "train.epochs=2").code());
+        // What a kill leaves after an evaluation wrote the model and its metrics line but before its checkpoint:
+        // only checkpoint 0, which a new run writes before anything else.
+        Path out = dir.resolve("killed-early");
+        assertEquals(0, train(out, "--set", "train.epochs=2").code());
+        try (var files = Files.list(out.resolve("checkpoints"))) {
+            for (Path p : files.filter(p -> !p.getFileName().toString().equals("epoch-000000")).toList()) {
+                try (var inside = Files.walk(p)) {
+                    for (Path f : inside.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                        Files.delete(f);
+                    }
+                }
+            }
+        }
+        assertTrue(Files.exists(out.resolve("checkpoints/epoch-000000/state.safetensors")), "checkpoint 0 is written");
+        Result r = train(out, "--set", "train.epochs=2", "--resume");
+        assertEquals(0, r.code(), r.err());
+        assertArrayEquals(Files.readAllBytes(reference.resolve("model/weights.safetensors")),
+                Files.readAllBytes(out.resolve("model/weights.safetensors")), "ends where an unkilled run ends");
+    }
+
+    @Test
+    void resumingAFinishedRunWhoseModelIsGoneStillEndsWithAModel() throws Exception {
+        Path out = dir.resolve("model-gone");
+        assertEquals(0, train(out).code());
+        try (var files = Files.walk(out.resolve("model"))) {
+            for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(f);
+            }
+        }
+        Result r = train(out, "--resume");
+        assertEquals(0, r.code(), r.err());
+        // Exit 0 means a model that loads at the printed path.
+        ModelDirectory.read(new org.apache.hadoop.fs.Path(out.resolve("model").toString()), new Configuration());
+    }
+
+    @Test
     void aModelCaughtBetweenItsTwoRenamesStillLoadsAndIsPutBack() throws Exception {
         Path out = dir.resolve("switch");
         assertEquals(0, train(out).code());
