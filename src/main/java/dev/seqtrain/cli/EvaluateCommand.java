@@ -2,12 +2,11 @@ package dev.seqtrain.cli;
 
 import dev.seqtrain.data.Batcher;
 import dev.seqtrain.data.FeatureScaling;
-import dev.seqtrain.data.LongCsvReader;
+import dev.seqtrain.data.FileSequences;
 import dev.seqtrain.data.RawSequence;
 import dev.seqtrain.data.SequenceExample;
-import dev.seqtrain.data.SparkDataset;
-import dev.seqtrain.data.TextCorpus;
-import dev.seqtrain.data.WideCsvParser;
+import dev.seqtrain.data.TaskTargets;
+import dev.seqtrain.data.TextFileWindows;
 import dev.seqtrain.io.BadInputException;
 import dev.seqtrain.io.Model;
 import dev.seqtrain.io.ModelDirectory;
@@ -19,18 +18,13 @@ import dev.seqtrain.nn.NetworkSpec;
 import dev.seqtrain.nn.RecurrentState;
 import dev.seqtrain.nn.Task;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.io.BufferedReader;
-import java.io.ByteArrayInputStream;
-import java.io.FileNotFoundException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
+import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -55,26 +49,46 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--verbose", description = "print stack traces")
     boolean verbose;
 
+    @Option(names = "--max-line-bytes", defaultValue = "67108864", description = "CSV: longest line accepted, in bytes")
+    int maxLineBytes;
+
     @Override
     public Integer call() throws Exception {
+        if (batchSize < 1) {
+            throw new BadInputException("--batch-size " + batchSize + ": must be at least 1");
+        }
+        if (seqLength < 1) {
+            throw new BadInputException("--seq-length " + seqLength + ": must be at least 1");
+        }
+        if (maxLineBytes < 16) {
+            throw new BadInputException("--max-line-bytes " + maxLineBytes + ": must be at least 16");
+        }
         Configuration conf = new Configuration();
         Model m = ModelDirectory.read(new Path(model), conf);
         NetworkSpec spec = m.spec();
         boolean lm = m.info().vocabulary() != null;
         String fmt = format != null ? format : lm ? "text" : "csv-long";
-        byte[] bytes = read(conf);
-        List<SequenceExample> examples = lm ? textExamples(m, bytes, fmt) : csvExamples(m, bytes, fmt);
-        if (examples.isEmpty()) {
-            throw new BadInputException(data + ": no sequences to evaluate");
-        }
+        Iterator<SequenceExample> examples = lm ? textExamples(m, fmt, conf) : csvExamples(m, fmt, conf);
+        // Streamed: one batch is held, never the file.
         Network net = new Network(spec);
         LossSum total = LossSum.ZERO;
-        for (int from = 0; from < examples.size(); from += batchSize) {
-            MiniBatch mb = Batcher.pack(examples.subList(from, Math.min(examples.size(), from + batchSize)), spec, true);
-            total = total.plus(net.evaluate(m.params(), mb, 0, mb.steps(), new RecurrentState(spec.layers(), mb.size(), spec.hidden())));
+        long sequences = 0;
+        List<SequenceExample> batch = new ArrayList<>(batchSize);
+        while (examples.hasNext()) {
+            batch.add(examples.next());
+            if (batch.size() == batchSize || !examples.hasNext()) {
+                MiniBatch mb = Batcher.pack(batch, spec, true);
+                total = total.plus(net.evaluate(m.params(), mb, 0, mb.steps(), new RecurrentState(spec.layers(), mb.size(), spec.hidden())));
+                sequences += batch.size();
+                batch.clear();
+            }
+        }
+        if (sequences == 0) {
+            throw new BadInputException(lm ? data + ": fewer than one sequence (" + (seqLength + 1) + " characters)"
+                    : data + ": no sequences to evaluate");
         }
         StringBuilder line = new StringBuilder(String.format("%s: %d sequences, %d output positions, loss %.4f", data,
-                examples.size(), total.positions(), total.mean()));
+                sequences, total.positions(), total.mean()));
         if (spec.loss() == LossKind.SOFTMAX_CROSS_ENTROPY) {
             line.append(String.format(", accuracy %.2f%%", 100 * total.accuracy()));
             if (lm) {
@@ -89,50 +103,19 @@ final class EvaluateCommand implements Callable<Integer> {
         return 0;
     }
 
-    private byte[] read(Configuration conf) throws Exception {
-        Path p = new Path(data);
-        FileSystem fs = p.getFileSystem(conf);
-        try (InputStream in = fs.open(p)) {
-            return in.readAllBytes();
-        } catch (FileNotFoundException e) {
-            throw new BadInputException(data + ": file not found");
-        }
-    }
-
-    private List<SequenceExample> textExamples(Model m, byte[] bytes, String fmt) {
+    private Iterator<SequenceExample> textExamples(Model m, String fmt, Configuration conf) throws IOException {
         if (!fmt.equals("text")) {
             throw new BadInputException("--format " + fmt + ": a language model is evaluated on text");
         }
-        String text = TextCorpus.decode(bytes, data);
-        int[] ids = TextCorpus.encode(text, m.info().vocabulary(), m.info().unknownToken(), data);
-        List<SequenceExample> out = TextCorpus.windows(ids, seqLength, seqLength);
-        if (out.isEmpty()) {
-            throw new BadInputException(data + ": fewer than one sequence (" + (seqLength + 1) + " characters)");
-        }
-        return out;
+        return new TextFileWindows(data, m.info().vocabulary(), m.info().unknownToken(), seqLength, conf);
     }
 
-    private List<SequenceExample> csvExamples(Model m, byte[] bytes, String fmt) throws Exception {
+    private Iterator<SequenceExample> csvExamples(Model m, String fmt, Configuration conf) throws IOException {
         NetworkSpec spec = m.spec();
-        List<RawSequence> raw = new ArrayList<>();
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(new ByteArrayInputStream(bytes), StandardCharsets.UTF_8))) {
-            switch (fmt) {
-                case "csv-wide" -> raw.addAll(WideCsvParser.parse(r, data, "id", labelColumn, Integer.MAX_VALUE, null));
-                case "csv-long" -> {
-                    LongCsvReader.Table t = LongCsvReader.read(r, data, 0);
-                    for (LongCsvReader.Sequence q : t.sequences()) {
-                        raw.add(new RawSequence(q.id(), q.length(), t.featureColumns().size(), q.features(), q.targets(),
-                                t.targetColumns().size(), q.label()));
-                    }
-                }
-                default -> throw new BadInputException("--format " + fmt + ": expected csv-wide or csv-long");
-            }
+        if (!fmt.equals("csv-wide") && !fmt.equals("csv-long")) {
+            throw new BadInputException("--format " + fmt + ": expected csv-wide or csv-long");
         }
-        for (RawSequence q : raw) {
-            if (q.inputSize() != spec.inputSize()) {
-                throw new BadInputException(data + ": " + q.inputSize() + " features per step, the model expects " + spec.inputSize());
-            }
-        }
+        Iterator<RawSequence> raw = FileSequences.open(data, fmt, labelColumn, maxLineBytes, conf);
         String task = spec.loss() == LossKind.SOFTMAX_CROSS_ENTROPY ? "classify"
                 : spec.loss() == LossKind.SIGMOID_BINARY_CROSS_ENTROPY ? "multilabel" : "regress";
         Map<String, Integer> classes = new HashMap<>();
@@ -140,13 +123,24 @@ final class EvaluateCommand implements Callable<Integer> {
             // Named classes from training; an imported model's classes are its output indices.
             classes.put(m.info().classes() != null ? m.info().classes().get(i) : String.valueOf(i), i);
         }
-        List<SequenceExample> out = new ArrayList<>();
-        for (SequenceExample e : SparkDataset.toExamples(data, raw, task, classes)) {
-            if (spec.task() == Task.MANY_TO_MANY && e.targets() != null && e.targets().length != e.length() * spec.outputSize()) {
-                throw new BadInputException(data + ": targets do not match the model's " + spec.outputSize() + " outputs per step");
+        return new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return raw.hasNext();
             }
-            out.add(m.info().featureMean() != null ? FeatureScaling.normalize(e, m.info().featureMean(), m.info().featureStd()) : e);
-        }
-        return out;
+
+            @Override
+            public SequenceExample next() {
+                RawSequence q = raw.next();
+                if (q.inputSize() != spec.inputSize()) {
+                    throw new BadInputException(data + ": " + q.inputSize() + " features per step, the model expects " + spec.inputSize());
+                }
+                SequenceExample e = TaskTargets.toExample(q, task, classes, data);
+                if (spec.task() == Task.MANY_TO_MANY && e.targets() != null && e.targets().length != e.length() * spec.outputSize()) {
+                    throw new BadInputException(data + ": targets do not match the model's " + spec.outputSize() + " outputs per step");
+                }
+                return m.info().featureMean() != null ? FeatureScaling.normalize(e, m.info().featureMean(), m.info().featureStd()) : e;
+            }
+        };
     }
 }

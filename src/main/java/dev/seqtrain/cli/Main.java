@@ -43,7 +43,18 @@ public final class Main implements Runnable {
         CommandLine cl = new CommandLine(new Main());
         cl.setErr(err);
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> report(cmd.getErr(), e, verbose));
-        return cl.execute(args);
+        try {
+            return cl.execute(args);
+        } catch (OutOfMemoryError e) {
+            // The model's workspaces, not the data, outgrew the heap (no reader holds a file): say what to change.
+            err.println("seqtrain: failed: out of memory with a heap of " + Runtime.getRuntime().maxMemory() / (1 << 20)
+                    + " MB (" + e.getMessage() + "); give the JVM more (SEQTRAIN_JAVA_OPTS=-Xmx4g) or use a smaller batch size");
+            if (verbose) {
+                e.printStackTrace(err);
+            }
+            err.flush();
+            return EXIT_FAILED;
+        }
     }
 
     static int report(PrintWriter err, Exception e, boolean verbose) {

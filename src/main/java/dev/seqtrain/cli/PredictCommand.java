@@ -2,7 +2,8 @@ package dev.seqtrain.cli;
 
 import dev.seqtrain.data.Batcher;
 import dev.seqtrain.data.FeatureScaling;
-import dev.seqtrain.data.LongCsvReader;
+import dev.seqtrain.data.FileSequences;
+import dev.seqtrain.data.RawSequence;
 import dev.seqtrain.data.SequenceExample;
 import dev.seqtrain.io.AtomicFiles;
 import dev.seqtrain.io.BadInputException;
@@ -20,9 +21,9 @@ import org.apache.hadoop.fs.Path;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.io.BufferedReader;
-import java.io.FileNotFoundException;
-import java.io.InputStreamReader;
+import java.io.BufferedWriter;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,49 +44,66 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--verbose", description = "print stack traces")
     boolean verbose;
 
+    @Option(names = "--max-line-bytes", defaultValue = "67108864", description = "longest input line accepted, in bytes")
+    int maxLineBytes;
+
     @Override
     public Integer call() throws Exception {
+        if (batchSize < 1) {
+            throw new BadInputException("--batch-size " + batchSize + ": must be at least 1");
+        }
+        if (maxLineBytes < 16) {
+            throw new BadInputException("--max-line-bytes " + maxLineBytes + ": must be at least 16");
+        }
         Configuration conf = new Configuration();
         Model m = ModelDirectory.read(new Path(model), conf);
         NetworkSpec spec = m.spec();
-        Path inPath = new Path(input);
-        FileSystem fs = inPath.getFileSystem(conf);
-        LongCsvReader.Table table;
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(fs.open(inPath), StandardCharsets.UTF_8))) {
-            table = LongCsvReader.read(r, input, 0);
-        } catch (FileNotFoundException e) {
-            throw new BadInputException(input + ": file not found");
-        }
-        int expected = spec.categoricalInput() ? 1 : spec.inputSize();
-        if (table.featureColumns().size() != expected) {
-            throw new BadInputException(input + ": " + table.featureColumns().size() + " feature columns, the model expects "
-                    + expected + (spec.categoricalInput() ? " (x0 = token id)" : ""));
-        }
-        List<SequenceExample> examples = new ArrayList<>();
-        for (LongCsvReader.Sequence s : table.sequences()) {
+        FileSequences sequences = FileSequences.open(input, "csv-long", "label", maxLineBytes, conf);
+        Path outPath = new Path(output);
+        FileSystem outFs = outPath.getFileSystem(conf);
+        outFs.setWriteChecksum(false);
+        long[] written = {0};
+        // Streamed: one batch of sequences and its rows are held, never the input or the output.
+        AtomicFiles.write(outFs, outPath, stream -> {
+            Writer out = new BufferedWriter(new OutputStreamWriter(stream, StandardCharsets.UTF_8), 1 << 16);
+            out.write(header(spec));
+            Network net = new Network(spec);
+            List<RawSequence> batch = new ArrayList<>(batchSize);
+            while (sequences.hasNext()) {
+                batch.add(sequences.next());
+                if (batch.size() == batchSize || !sequences.hasNext()) {
+                    writeRows(out, net, m, batch);
+                    written[0] += batch.size();
+                    batch.clear();
+                }
+            }
+            out.flush();
+        });
+        System.out.println("predictions for " + written[0] + " sequences written to " + output);
+        return 0;
+    }
+
+    private void writeRows(Writer out, Network net, Model m, List<RawSequence> batch) throws java.io.IOException {
+        NetworkSpec spec = m.spec();
+        List<SequenceExample> examples = new ArrayList<>(batch.size());
+        for (RawSequence s : batch) {
             SequenceExample e = toExample(s, spec, input);
             if (m.info().featureMean() != null) {
                 e = FeatureScaling.normalize(e, m.info().featureMean(), m.info().featureStd());
             }
             examples.add(e);
         }
-        StringBuilder out = new StringBuilder(header(spec));
-        Network net = new Network(spec);
-        for (int from = 0; from < examples.size(); from += batchSize) {
-            List<SequenceExample> chunk = examples.subList(from, Math.min(examples.size(), from + batchSize));
-            MiniBatch mb = Batcher.pack(chunk, spec, false);
-            float[] p = net.predict(m.params(), mb, 0, mb.steps(), new RecurrentState(spec.layers(), mb.size(), spec.hidden()));
-            appendRows(out, net, p, spec, table.sequences(), from);
-        }
-        Path outPath = new Path(output);
-        FileSystem outFs = outPath.getFileSystem(conf);
-        outFs.setWriteChecksum(false);
-        AtomicFiles.write(outFs, outPath, out.toString().getBytes(StandardCharsets.UTF_8));
-        System.out.println("predictions for " + examples.size() + " sequences written to " + output);
-        return 0;
+        MiniBatch mb = Batcher.pack(examples, spec, false);
+        float[] p = net.predict(m.params(), mb, 0, mb.steps(), new RecurrentState(spec.layers(), mb.size(), spec.hidden()));
+        appendRows(out, net, p, spec, batch);
     }
 
-    static SequenceExample toExample(LongCsvReader.Sequence s, NetworkSpec spec, String source) {
+    static SequenceExample toExample(RawSequence s, NetworkSpec spec, String source) {
+        int expected = spec.categoricalInput() ? 1 : spec.inputSize();
+        if (s.inputSize() != expected) {
+            throw new BadInputException(source + ": " + s.inputSize() + " feature columns, the model expects " + expected
+                    + (spec.categoricalInput() ? " (x0 = token id)" : ""));
+        }
         if (!spec.categoricalInput()) {
             return SequenceExample.dense(s.length(), s.features());
         }
@@ -114,20 +132,22 @@ final class PredictCommand implements Callable<Integer> {
     }
 
     /** Rows in sequence order, steps ascending (the network returns them step-major). */
-    private static void appendRows(StringBuilder out, Network net, float[] p, NetworkSpec spec,
-                                   List<LongCsvReader.Sequence> sequences, int first) {
+    private static void appendRows(Writer out, Network net, float[] p, NetworkSpec spec, List<RawSequence> sequences)
+            throws java.io.IOException {
         float[][][] bySequence = net.bySequence(p);
         for (int s = 0; s < bySequence.length; s++) {
-            String id = sequences.get(first + s).id();
+            String id = sequences.get(s).id();
             for (int step = 0; step < bySequence[s].length; step++) {
-                out.append(id);
+                out.write(id);
                 if (spec.task() == Task.MANY_TO_MANY) {
-                    out.append(',').append(step);
+                    out.write(',');
+                    out.write(Integer.toString(step));
                 }
                 for (float v : bySequence[s][step]) {
-                    out.append(',').append(v);
+                    out.write(',');
+                    out.write(Float.toString(v));
                 }
-                out.append('\n');
+                out.write('\n');
             }
         }
     }

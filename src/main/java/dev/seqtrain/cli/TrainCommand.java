@@ -149,7 +149,7 @@ final class TrainCommand implements Callable<Integer> {
                 c.getDouble("data.validFraction"), c.getInt("data.seqLength"), c.getInt("data.stride"), c.get("data.idColumn"),
                 c.get("data.labelColumn"), c.get("data.badRecords").equals("skip"), c.getLong("data.maxBadRecords"),
                 c.getInt("data.maxSeqLength"), c.getLong("train.seed"), c.get("data.unknownChar"), c.getLong("data.splitBytes"),
-                c.getLong("data.validMaxExamples"));
+                c.getLong("data.validMaxExamples"), c.getInt("data.maxLineBytes"));
     }
 
     static NetworkSpec networkSpec(TrainConfig c, SparkDataset.Loaded d) {

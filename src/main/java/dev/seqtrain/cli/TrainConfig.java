@@ -1,5 +1,6 @@
 package dev.seqtrain.cli;
 
+import dev.seqtrain.data.SparkDataset;
 import dev.seqtrain.io.BadInputException;
 import dev.seqtrain.train.TrainerSettings;
 
@@ -46,6 +47,17 @@ public final class TrainConfig {
                 return Long.parseLong(v) >= min ? null : "must be an integer >= " + min;
             } catch (NumberFormatException e) {
                 return "must be an integer >= " + min;
+            }
+        };
+    }
+
+    private static Check intBetween(long min, long max) {
+        return v -> {
+            try {
+                long n = Long.parseLong(v);
+                return n >= min && n <= max ? null : "must be an integer in " + min + ".." + max;
+            } catch (NumberFormatException e) {
+                return "must be an integer in " + min + ".." + max;
             }
         };
     }
@@ -108,6 +120,8 @@ public final class TrainConfig {
         key("data.badRecords", "fail", "fail|skip", oneOf("fail", "skip"), "what to do with a malformed record");
         key("data.maxBadRecords", "1000", ">= 0", intAtLeast(0), "with data.badRecords=skip: fail anyway past this many");
         key("data.maxSeqLength", "100000", ">= 1", intAtLeast(1), "longest sequence accepted");
+        key("data.maxLineBytes", String.valueOf(SparkDataset.Settings.DEFAULT_MAX_LINE_BYTES), "16..2147483000", intBetween(16, 2147483000),
+                "CSV: longest line accepted, in bytes; a longer one is a bad record (csv-wide) or a file error (csv-long, headers)");
         key("data.splitBytes", "0", ">= 0", intAtLeast(0), "text and CSV: bytes per input split, the unit of parallel parsing"
                 + " (0 = Hadoop's mapreduce.input.fileinputformat.split.maxsize, else 128 MB); compressed files are one split each");
         key("data.validMaxExamples", "0", ">= 0", intAtLeast(0), "validate on a fixed, seeded sample of at most this many"

@@ -13,6 +13,7 @@ public final class BadRecordException extends BadInputException {
     public static final String NOT_FINITE = "not-finite";
     public static final String STEPS = "steps-not-0..T-1";
     public static final String TOO_LONG = "too-long";
+    public static final String LINE_TOO_LONG = "line-too-long";
     public static final String EMPTY = "empty";
     public static final String LABEL = "label";
     public static final String NULL = "null";

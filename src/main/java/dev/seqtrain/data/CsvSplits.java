@@ -25,7 +25,7 @@ final class CsvSplits {
     }
 
     /** How to read: format (csv-wide or csv-long), the wide format's id and label columns, limits. */
-    record Options(String format, String idColumn, String labelColumn, int maxSeqLength) implements Serializable {
+    record Options(String format, String idColumn, String labelColumn, int maxSeqLength, int maxLineBytes) implements Serializable {
         boolean wide() {
             return format.equals("csv-wide");
         }
@@ -50,7 +50,7 @@ final class CsvSplits {
      * a bad header is an error for the whole file.
      */
     static Iterator<Parsed> read(FileSplit split, long newlinesBefore, Options o, Configuration conf) throws IOException {
-        SplitLines lines = new SplitLines(split, newlinesBefore, conf);
+        SplitLines lines = new SplitLines(split, newlinesBefore, o.maxLineBytes(), conf);
         Header h = header(split, o, conf, lines);
         return o.wide() ? new WideRows(split, lines, h) : new LongRuns(split, lines, h, o, conf);
     }
@@ -63,15 +63,15 @@ final class CsvSplits {
         boolean ownsHeader = split.first() || split.whole();
         SplitLines lines = ownsHeader ? own
                 : new SplitLines(new FileSplit(split.fileIndex(), split.file(), 0, split.fileLength(), split.fileLength(), false,
-                split.hosts()), 0, conf);
+                split.hosts()), 0, o.maxLineBytes(), conf);
         try {
-            String line = lines.nextPastEnd();
+            String line = nextHeaderLine(lines);
             if (o.wide()) {
                 return new Header(WideCsvParser.header(line, split.file(), o.idColumn(), o.labelColumn(), o.maxSeqLength()), null,
                         lines.position());
             }
             while (line != null && line.isBlank()) {
-                line = lines.nextPastEnd();
+                line = nextHeaderLine(lines);
             }
             if (line == null) {
                 throw new BadInputException(split.file() + ": empty file (expected a header line 'sequence_id,step,x0,...')");
@@ -81,6 +81,15 @@ final class CsvSplits {
             if (!ownsHeader) {
                 lines.close();
             }
+        }
+    }
+
+    /** A line before the data: one too long is no skippable record but a file that cannot be read. */
+    private static String nextHeaderLine(SplitLines lines) throws IOException {
+        try {
+            return lines.nextPastEnd();
+        } catch (BadRecordException e) {
+            throw new BadInputException(e.getMessage() + "; it is the header line");
         }
     }
 
@@ -133,8 +142,18 @@ final class CsvSplits {
 
         @Override
         boolean produce() throws IOException {
-            String line;
-            while ((line = lines.next()) != null) {
+            while (true) {
+                String line;
+                try {
+                    line = lines.next();
+                } catch (BadRecordException e) {
+                    // Too long: the line is consumed, so it is one refused row like any other.
+                    ready.add(new Parsed(lines.lineStart(), null, BadRecordException.recordOf(e)));
+                    return true;
+                }
+                if (line == null) {
+                    return false;
+                }
                 if (lines.lineStart() < h.dataStart() || line.isBlank()) {
                     continue;
                 }
@@ -146,7 +165,6 @@ final class CsvSplits {
                 }
                 return true;
             }
-            return false;
         }
     }
 
@@ -186,6 +204,18 @@ final class CsvSplits {
 
         @Override
         boolean produce() throws IOException {
+            try {
+                return produceRun();
+            } catch (BadRecordException e) {
+                if (!e.reason().equals(BadRecordException.LINE_TOO_LONG)) {
+                    throw e;
+                }
+                // Its sequence id was never read, so no run can be cut around it: the file cannot be read.
+                throw new BadInputException(e.getMessage() + "; csv-long cannot skip such a line");
+            }
+        }
+
+        private boolean produceRun() throws IOException {
             if (!started) {
                 started = true;
                 if (!nextOwned()) {
@@ -220,7 +250,7 @@ final class CsvSplits {
             while (true) {
                 try {
                     LongCsvReader.addRow(CsvLine.split(line), number, split.file() + ":" + number, h.columns(), o.maxSeqLength(),
-                            rowId -> b);
+                            b);
                 } catch (BadInputException e) {
                     bad = true;
                     ready.add(new Parsed(runStart, null, BadRecordException.recordOf(e)));
@@ -248,8 +278,10 @@ final class CsvSplits {
                     LongCsvReader.Sequence q = b.build(split.file());
                     ready.add(new Parsed(runStart, new RawSequence(q.id(), q.length(), h.columns().featureIdx().length, q.features(),
                             q.targets(), h.columns().targetIdx().length, q.label()), null));
-                } catch (BadInputException e) {
-                    ready.add(new Parsed(runStart, null, BadRecordException.recordOf(e)));
+                } catch (BadRecordException e) {
+                    // A missing step is most often a sequence whose rows are not together.
+                    ready.add(new Parsed(runStart, null, BadRecordException.recordOf(e.reason().equals(BadRecordException.STEPS)
+                            ? new BadRecordException(e.reason(), e.getMessage() + "; a sequence's rows must be consecutive") : e)));
                 }
             }
             return true;
@@ -259,6 +291,10 @@ final class CsvSplits {
         private String previousRowId(long lineStart) throws IOException {
             long window = 4096;
             while (true) {
+                if (window > 2L * o.maxLineBytes() + 4096) {
+                    // That line is over the limit: the split it starts in refuses the file, this one need not look further.
+                    return null;
+                }
                 long from = Math.max(h.dataStart(), lineStart - window);
                 if (from >= lineStart) {
                     return null;

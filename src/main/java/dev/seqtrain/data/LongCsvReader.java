@@ -2,18 +2,16 @@ package dev.seqtrain.data;
 
 import dev.seqtrain.io.BadInputException;
 
-import java.io.BufferedReader;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Reads the long CSV format, one step per row: {@code sequence_id,step,x0,…,x{I-1}[,y0,…|,label]}.
+ * The rules of the long CSV format, one step per row: {@code sequence_id,step,x0,…,x{I-1}[,y0,…|,label]}.
  * Columns starting with {@code x} are features, with {@code y} per-step targets, {@code label} one class
- * per sequence. A sequence's rows may appear anywhere in the file, but its steps must be exactly
- * {@code 0..T-1}, each once.
+ * per sequence. A sequence's rows are consecutive (the split reader, {@link CsvSplits}, cuts runs of
+ * one id), its steps in any order but exactly {@code 0..T-1}, each once.
  *
  * <p>Every problem is reported with the file, the line and what is wrong.
  */
@@ -23,66 +21,7 @@ public final class LongCsvReader {
     public record Sequence(String id, int length, float[] features, float[] targets, String label, long firstLine) {
     }
 
-    /** The parsed file: its column layout and its sequences, in order of first appearance. */
-    public record Table(String source, List<String> featureColumns, List<String> targetColumns, boolean hasLabel,
-                        List<Sequence> sequences) {
-    }
-
     private LongCsvReader() {
-    }
-
-    public static Table read(BufferedReader reader, String source, int maxSeqLength) throws IOException {
-        return read(reader, source, maxSeqLength, null);
-    }
-
-    /**
-     * Reads the file. With {@code skipped} null the first bad row is an error; otherwise each bad row
-     * (and every other row of its sequence) is skipped and reported there. Header problems are always errors.
-     */
-    public static Table read(BufferedReader reader, String source, int maxSeqLength, List<BadRecord> skipped)
-            throws IOException {
-        String headerLine = reader.readLine();
-        int lineNo = 1;
-        while (headerLine != null && headerLine.isBlank()) {
-            headerLine = reader.readLine();
-            lineNo++;
-        }
-        if (headerLine == null) {
-            throw new BadInputException(source + ": empty file (expected a header line 'sequence_id,step,x0,...')");
-        }
-        Columns cols = columns(headerLine, source, lineNo);
-        Map<String, Builder> sequences = new LinkedHashMap<>();
-        java.util.Set<String> badSequences = new java.util.HashSet<>();
-        String line;
-        while ((line = reader.readLine()) != null) {
-            lineNo++;
-            if (line.isBlank()) {
-                continue;
-            }
-            try {
-                readRow(line, lineNo, source, cols, maxSeqLength, sequences, badSequences);
-            } catch (BadInputException e) {
-                if (skipped == null) {
-                    throw e;
-                }
-                skipped.add(BadRecordException.recordOf(e));
-            }
-        }
-        List<Sequence> out = new ArrayList<>(sequences.size());
-        for (Builder b : sequences.values()) {
-            if (badSequences.contains(b.id)) {
-                continue;
-            }
-            try {
-                out.add(b.build(source));
-            } catch (BadInputException e) {
-                if (skipped == null) {
-                    throw e;
-                }
-                skipped.add(BadRecordException.recordOf(e));
-            }
-        }
-        return new Table(source, cols.features(), cols.targets(), cols.labelColumn() >= 0, out);
     }
 
     /** The column layout of a header line: feature, target and label columns. */
@@ -144,12 +83,10 @@ public final class LongCsvReader {
     }
 
     /**
-     * Parses one data row into the builder {@code builderFor} gives for its id: column count, id, step
-     * and its bound, then the values. Both readers use it: the whole-file one maps ids to builders, the
-     * split reader passes the builder of the run the row belongs to.
+     * Parses one data row into the builder of the run it belongs to: column count, id, step and its
+     * bound, then the values.
      */
-    static void addRow(String[] cells, long lineNo, String at, Columns c, int maxSeqLength,
-                       java.util.function.Function<String, Builder> builderFor) {
+    static void addRow(String[] cells, long lineNo, String at, Columns c, int maxSeqLength, Builder builder) {
         if (cells.length != c.header().length) {
             throw new BadRecordException(BadRecordException.COLUMN_COUNT, at + ": " + cells.length + " columns, the header has "
                     + c.header().length);
@@ -163,20 +100,7 @@ public final class LongCsvReader {
             throw new BadRecordException(BadRecordException.TOO_LONG, at + ": sequence '" + id + "' has step " + step
                     + ", longer than data.maxSeqLength=" + maxSeqLength);
         }
-        builderFor.apply(id).add(step, lineNo, cells, c.featureIdx(), c.targetIdx(), c.labelColumn(), c.header(), at);
-    }
-
-    private static void readRow(String line, int lineNo, String source, Columns c, int maxSeqLength,
-                                Map<String, Builder> sequences, java.util.Set<String> badSequences) {
-        String[] cells = CsvLine.split(line);
-        String rowId = cells.length > 0 ? cells[0].trim() : "";
-        try {
-            addRow(cells, lineNo, source + ":" + lineNo, c, maxSeqLength,
-                    id -> sequences.computeIfAbsent(id, k -> new Builder(k, c.featureIdx().length, c.targetIdx().length)));
-        } catch (BadInputException e) {
-            badSequences.add(rowId);
-            throw e;
-        }
+        builder.add(step, lineNo, cells, c.featureIdx(), c.targetIdx(), c.labelColumn(), c.header(), at);
     }
 
     static final class Builder {

@@ -38,8 +38,11 @@ public final class SparkDataset {
     /** What the reader needs from the configuration. */
     public record Settings(String format, String task, String train, String valid, double validFraction, int seqLength,
                            int stride, String idColumn, String labelColumn, boolean skipBadRecords, long maxBadRecords,
-                           int maxSeqLength, long seed, String unknownChar, long splitBytes, long validMaxExamples)
+                           int maxSeqLength, long seed, String unknownChar, long splitBytes, long validMaxExamples,
+                           int maxLineBytes)
             implements Serializable {
+        /** data.maxLineBytes by default: far above any real CSV row, far below a heap. */
+        public static final int DEFAULT_MAX_LINE_BYTES = 64 << 20;
     }
 
     /** The loaded data: the encoded examples under their ordinals, and what the network needs to know of them. */
@@ -94,7 +97,8 @@ public final class SparkDataset {
         if (s.format().equals("text")) {
             return TextPasses.load(sc, s, conf, trainSplits, validSplits);
         }
-        CsvSplits.Options o = new CsvSplits.Options(s.format(), s.idColumn(), s.labelColumn(), s.maxSeqLength());
+        CsvSplits.Options o = new CsvSplits.Options(s.format(), s.idColumn(), s.labelColumn(), s.maxSeqLength(),
+                s.maxLineBytes());
         JavaRDD<Record> train = csvRecords(sc, conf, o, trainSplits);
         JavaRDD<Record> valid = validSplits == null ? null : csvRecords(sc, conf, o, validSplits);
         return RecordPasses.load(sc, s, train, valid);

@@ -21,20 +21,25 @@ import java.util.Arrays;
  *
  * <p>Line numbers are exact whatever the split: the caller gives the number of newlines in the file
  * before the split's first byte (counted by a cheap first pass over the earlier splits).
+ *
+ * <p>A line longer than {@code maxLineBytes} is never buffered: the reader skips to its end and refuses
+ * it, so a file without newlines (a wrong format, a binary file) costs a bounded heap and a one-line error.
  */
 final class SplitLines implements Closeable {
     private final FileSplit split;
     private final SplitInput in;
     private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
             .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+    private final int maxLineBytes;
     private byte[] line = new byte[256];
     private long nextLineNumber;
     private long lineNumber;
     private long lineStart;
     private boolean firstLine;
 
-    SplitLines(FileSplit split, long newlinesBefore, Configuration conf) throws IOException {
+    SplitLines(FileSplit split, long newlinesBefore, int maxLineBytes, Configuration conf) throws IOException {
         this.split = split;
+        this.maxLineBytes = maxLineBytes;
         this.nextLineNumber = 1 + newlinesBefore;
         if (split.first() || split.whole()) {
             in = SplitInput.open(split, 0, conf);
@@ -60,7 +65,10 @@ final class SplitLines implements Closeable {
         return nextPastEnd();
     }
 
-    /** The next line of the file, even one beyond the split (to finish a record that began inside it); null at the end. */
+    /**
+     * The next line of the file, even one beyond the split (to finish a record that began inside it);
+     * null at the end. A line over the limit is consumed and refused with {@link BadRecordException#LINE_TOO_LONG}.
+     */
     String nextPastEnd() throws IOException {
         long start = in.position();
         int n = 0;
@@ -69,8 +77,11 @@ final class SplitLines implements Closeable {
             return null;
         }
         while (b != -1 && b != '\n') {
+            if (n == maxLineBytes) {
+                throw tooLong(start);
+            }
             if (n == line.length) {
-                line = Arrays.copyOf(line, n * 2);
+                line = Arrays.copyOf(line, (int) Math.min(2L * n, maxLineBytes));
             }
             line[n++] = (byte) b;
             b = in.read();
@@ -94,6 +105,21 @@ final class SplitLines implements Closeable {
                     + (start + bytes.position()));
         }
         return chars.flip().toString();
+    }
+
+    /** Skips the rest of an over-long line (the reader is past its first maxLineBytes bytes) and describes it. */
+    private BadRecordException tooLong(long start) throws IOException {
+        int b;
+        while ((b = in.read()) != -1 && b != '\n') {
+            // not kept: the line is refused whatever its content
+        }
+        long bytes = in.position() - start - (b == '\n' ? 1 : 0);
+        firstLine = false;
+        lineNumber = nextLineNumber++;
+        lineStart = start;
+        return new BadRecordException(BadRecordException.LINE_TOO_LONG, split.file() + ":" + lineNumber + ": a line of " + bytes
+                + " bytes, longer than data.maxLineBytes=" + maxLineBytes + " (a file that is not this CSV format, or no"
+                + " newlines?)");
     }
 
     /** Offset of the next line's first byte. */

@@ -1,7 +1,5 @@
 package dev.seqtrain.data;
 
-import java.io.BufferedReader;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -16,32 +14,6 @@ public final class WideCsvParser {
 
     /** The column layout a header line gives. */
     record Header(int columns, int idIdx, int labelIdx, int[] valueIdx) implements java.io.Serializable {
-    }
-
-    /** Parses a whole file; bad rows go to {@code bad} (or throw, when {@code bad} is null). */
-    public static List<RawSequence> parse(BufferedReader reader, String source, String idColumn, String labelColumn,
-                                          int maxSeqLength, List<BadRecord> bad) throws IOException {
-        String headerLine = reader.readLine();
-        int lineNo = 1;
-        Header h = header(headerLine, source, idColumn, labelColumn, maxSeqLength);
-        List<RawSequence> out = new ArrayList<>();
-        String line;
-        while ((line = reader.readLine()) != null) {
-            lineNo++;
-            if (line.isBlank()) {
-                continue;
-            }
-            String at = source + ":" + lineNo;
-            try {
-                out.add(parseRow(line, at, h, lineNo));
-            } catch (dev.seqtrain.io.BadInputException e) {
-                if (bad == null) {
-                    throw e;
-                }
-                bad.add(BadRecordException.recordOf(e));
-            }
-        }
-        return out;
     }
 
     /** The layout of the header line (line 1); a missing label column or no value columns is an error. */

@@ -7,6 +7,7 @@ import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RawLocalFileSystem;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.StandardCopyOption;
 import java.util.UUID;
@@ -20,14 +21,30 @@ public final class AtomicFiles {
     private AtomicFiles() {
     }
 
+    /** What goes into the file, written to a stream it must flush but not close. */
+    public interface Body {
+        void writeTo(OutputStream out) throws IOException;
+    }
+
     public static void write(FileSystem fs, Path target, byte[] bytes) throws IOException {
+        write(fs, target, out -> out.write(bytes));
+    }
+
+    /**
+     * Streams the file's bytes from {@code body} (so it is never held whole) and moves them into place.
+     * Whatever the body throws (a bad input record, a full disk) leaves the old file and no temporary one.
+     */
+    public static void write(FileSystem fs, Path target, Body body) throws IOException {
         Path tmp = new Path(target.getParent(), "." + target.getName() + "." + UUID.randomUUID() + ".tmp");
         try (FSDataOutputStream out = fs.create(tmp, true)) {
-            out.write(bytes);
+            body.writeTo(out);
             out.hsync();
         } catch (IOException e) {
             fs.delete(tmp, false);   // a full disk must not leave partial temporary files behind
             throw new IOException("cannot write " + target + ": " + e.getMessage(), e);
+        } catch (RuntimeException | Error e) {
+            fs.delete(tmp, false);
+            throw e;
         }
         if (fs instanceof LocalFileSystem || fs instanceof RawLocalFileSystem) {
             // rename(2) replaces the old file in one step: there is no moment without it.

@@ -150,7 +150,8 @@ public abstract class SequenceEstimator<M extends SequenceModel<M>, S extends Se
         String validName = isDefined(validationIndicatorCol)
                 ? "the validation rows (" + getOrDefault(validationIndicatorCol) + " = true) of the input of " + uid : "";
         SparkDataset.Settings data = new SparkDataset.Settings("parquet", task(), "the input of " + uid, validName, 0, 2, 0, "",
-                getOrDefault(labelCol), false, 0, Integer.MAX_VALUE, (Long) getOrDefault(seed), "", 0, 0);
+                getOrDefault(labelCol), false, 0, Integer.MAX_VALUE, (Long) getOrDefault(seed), "", 0, 0,
+                SparkDataset.Settings.DEFAULT_MAX_LINE_BYTES);
         @SuppressWarnings("unchecked")
         Dataset<Row> table = (Dataset<Row>) dataset.toDF();
         SparkDataset.Loaded loaded;

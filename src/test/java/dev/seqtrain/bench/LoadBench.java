@@ -28,7 +28,7 @@ public final class LoadBench {
             SparkSession spark = SparkSession.builder().sparkContext(sc.sc()).getOrCreate();
             String task = format.equals("text") ? "lm" : "classify";
             SparkDataset.Settings s = new SparkDataset.Settings(format, task, path, "", 0.01, 100, 0, "id", "label", false, 0,
-                    100000, 42, "", 0, 0);
+                    100000, 42, "", 0, 0, SparkDataset.Settings.DEFAULT_MAX_LINE_BYTES);
             List<Double> sparkSeconds = new ArrayList<>();
             List<Double> ourSeconds = new ArrayList<>();
             long sparkRows = 0;

@@ -89,14 +89,14 @@ class ImportAndPredictTest {
         assertEquals(0, r.code(), r.err());
         assertTrue(Files.exists(model.resolve("model.json")));
 
-        // Input CSV from the fixture's time-major features, each sequence at its own length, rows shuffled.
+        // Input CSV from the fixture's time-major features, each sequence at its own length, steps in reverse.
         float[] x = f.get("input.features").data();
         float[] lengths = f.get("input.lengths").data();
         int batch = 4;
         int steps = 8;
         StringBuilder csv = new StringBuilder("sequence_id,step,x0,x1,x2\n");
-        for (int t = steps - 1; t >= 0; t--) {
-            for (int b = 0; b < batch; b++) {
+        for (int b = 0; b < batch; b++) {
+            for (int t = steps - 1; t >= 0; t--) {
                 if (t < lengths[b]) {
                     int o = (t * batch + b) * 3;
                     csv.append("seq").append(b).append(',').append(t).append(',').append(x[o]).append(',').append(x[o + 1])
@@ -171,7 +171,7 @@ class ImportAndPredictTest {
         assertEquals(0, run("import-torch", "--weights", weightsOnly(f).toString(), "--cell", "lstm", "--input-size", "9",
                 "--token-input", "--hidden-size", "10", "--layers", "2", "--output-size", "9", "--out", model.toString()).code());
         Path in = dir.resolve("tokens.csv");
-        Files.writeString(in, "sequence_id,step,x0\na,0,3\na,1,4\nb,0,8\na,2,0\n");
+        Files.writeString(in, "sequence_id,step,x0\na,0,3\na,2,0\na,1,4\nb,0,8\n");
         Path out = dir.resolve("p.csv");
         Result r = run("predict", "--model", model.toString(), "--input", in.toString(), "--output", out.toString());
         assertEquals(0, r.code(), r.err());
@@ -233,6 +233,8 @@ class ImportAndPredictTest {
         assertCsvError(model, header + "a,0,1,2,3,4,NaN\n", ":2: column x4: NaN is not a finite number");
         assertCsvError(model, header + "a,0,1,2,3,4,5\na,2,1,2,3,4,5\n", "sequence 'a' has no step 1");
         assertCsvError(model, header + "a,0,1,2,3,4,5\na,0,1,2,3,4,5\n", ":3: sequence 'a' repeats step 0 (first at line 2)");
+        assertCsvError(model, header + "a,0,1,2,3,4,5\nb,0,1,2,3,4,5\na,1,1,2,3,4,5\n",
+                ":4: sequence 'a' has no step 0 (steps must be 0..1, each once); a sequence's rows must be consecutive");
         assertCsvError(model, "", "empty file");
         assertCsvError(model, "sequence_id,step,x0,x0,x2,x3,x4\na,0,1,2,3,4,5\n", "column 'x0' appears twice");
         assertCsvError(model, "id,x0,x1\na,1,2\n", "header must start with 'sequence_id,step'");
@@ -275,6 +277,25 @@ class ImportAndPredictTest {
         r = run("sample", "--model", model.toString(), "--temperature", "0");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("--temperature 0.0: must be a number > 0"), r.err());
+    }
+
+    @Test
+    void aLineOverTheLimitIsRefusedWithoutBeingRead() throws Exception {
+        Map<String, Safetensors.Tensor> f = fixture("lstm-l1");
+        Path model = dir.resolve("m5");
+        assertEquals(0, run("import-torch", "--weights", weightsOnly(f).toString(), "--cell", "lstm", "--input-size", "5",
+                "--hidden-size", "16", "--output-size", "4", "--out", model.toString()).code());
+        Path in = dir.resolve("long-line.csv");
+        Files.writeString(in, "sequence_id,step,x0,x1,x2,x3,x4\na,0,1,2,3,4,5\nb,0," + "1,".repeat(300) + "5\n");
+        Result r = run("predict", "--model", model.toString(), "--input", in.toString(), "--output", dir.resolve("o.csv").toString(),
+                "--max-line-bytes", "100");
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("long-line.csv:3: a line of 605 bytes, longer than data.maxLineBytes=100"), r.err());
+        assertEquals(1, r.err().strip().lines().count(), "one line: " + r.err());
+        assertTrue(Files.notExists(dir.resolve("o.csv")), "no output");
+        r = run("evaluate", "--model", model.toString(), "--data", in.toString(), "--max-line-bytes", "100");
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("long-line.csv:3: a line of 605 bytes"), r.err());
     }
 
     void assertCsvError(Path model, String csv, String expected) throws Exception {

@@ -223,6 +223,39 @@ class TrainInputErrorsTest {
     }
 
     @Test
+    void aLineOverTheLimitIsOneBadRecordWhateverTheSplits() throws Exception {
+        // The long line spans many 64-byte splits: the one holding its first byte refuses it, the others skip past it.
+        String longRow = "20,1" + ",0.5".repeat(1000) + "\n";
+        String rows = wideCsv(40, "");
+        int cut = rows.indexOf("\n20,") + 1;
+        Path csv = file("wide.csv", rows.substring(0, cut) + longRow + rows.substring(cut));
+        String[] base = {"data.format=csv-wide", "data.train=" + csv, "model.task=classify", "model.hidden=4", "train.epochs=1",
+                "train.workers=1", "data.validFraction=0", "data.maxLineBytes=100", "data.splitBytes=64"};
+        assertRefused(train(base), "wide.csv:22: a line of 4004 bytes, longer than data.maxLineBytes=100");
+        List<String> skip = new ArrayList<>(List.of(base));
+        skip.add("data.badRecords=skip");
+        Path out = dir.resolve("skipping-long");
+        List<String> args = new ArrayList<>(List.of("train", "--output", out.toString(), "--master", "local[2]"));
+        for (String s : skip) {
+            args.add("--set");
+            args.add(s);
+        }
+        StringWriter err = new StringWriter();
+        assertEquals(0, Main.run(new PrintWriter(err, true), args.toArray(String[]::new)), err.toString());
+        String metrics = Files.readString(out.resolve("metrics.jsonl"));
+        assertTrue(metrics.contains("\"skippedRecords\":{\"line-too-long\":1}"), metrics);
+        assertTrue(metrics.contains("\"examples\":40,"), "every other row trained on: " + metrics);
+
+        // csv-long cannot cut a run around a line whose id it never read, and a header is no record: both refuse the file.
+        Path longCsv = file("long.csv", "sequence_id,step,x0,label\na,0,1,0\na,1,2,0\nb,0," + "9".repeat(200) + ",1\nb,1,1,1\n");
+        assertRefused(train("data.format=csv-long", "data.train=" + longCsv, "model.task=classify", "data.maxLineBytes=100",
+                "data.badRecords=skip"), "long.csv:4: a line of 206 bytes", "csv-long cannot skip such a line");
+        Path header = file("header.csv", "id,label" + ",v".repeat(100) + "\n1,0,0.5\n");
+        assertRefused(train("data.format=csv-wide", "data.train=" + header, "model.task=classify", "data.maxLineBytes=100",
+                "data.badRecords=skip"), "header.csv:1: a line of 208 bytes", "it is the header line");
+    }
+
+    @Test
     void validationFilesMustMatchTraining() throws Exception {
         Path train = file("train.csv", wideCsv(20, ""));
         Path valid = file("valid.csv", "id,label,v0,v1\n1,0,0.1,0.2\n");

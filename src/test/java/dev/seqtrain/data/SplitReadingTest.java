@@ -49,7 +49,7 @@ class SplitReadingTest {
     private static SparkDataset.Settings settings(String format, String task, String train, String valid, long splitBytes,
                                                   boolean skip, long validMax) {
         return new SparkDataset.Settings(format, task, train, valid, 0.2, 20, 7, "id", "label", skip, 1000, 100000, 5, "",
-                splitBytes, validMax);
+                splitBytes, validMax, 1 << 20);
     }
 
     /** Every example, by key, as its encoded bytes (the codec is deterministic, so equal bytes = equal examples). */

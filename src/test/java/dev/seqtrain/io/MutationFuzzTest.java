@@ -2,8 +2,7 @@ package dev.seqtrain.io;
 
 import dev.seqtrain.cli.TrainConfigAccess;
 import dev.seqtrain.data.BadRecord;
-import dev.seqtrain.data.LongCsvReader;
-import dev.seqtrain.data.WideCsvParser;
+import dev.seqtrain.data.FileSequences;
 import dev.seqtrain.nn.CellType;
 import dev.seqtrain.nn.Initializer;
 import dev.seqtrain.nn.LossKind;
@@ -12,10 +11,10 @@ import dev.seqtrain.nn.ParameterLayout;
 import dev.seqtrain.nn.Task;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.apache.hadoop.conf.Configuration;
 
-import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
-import java.io.StringReader;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -30,6 +29,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class MutationFuzzTest {
+    @TempDir
+    java.nio.file.Path dir;
+    java.nio.file.Path csv;
+    private static final Configuration HADOOP = new Configuration();
+
+    @org.junit.jupiter.api.BeforeEach
+    void file() {
+        csv = dir.resolve("fuzz.csv");
+    }
+
     private static final int CASES = 3000;
     private static final String ALPHABET = "0123456789,.-+eE\n xyNaIfnt_\"{}[]:=\\\\u\u00e9\u0000";
 
@@ -72,12 +81,17 @@ class MutationFuzzTest {
         return new int[] {accepted, refused};
     }
 
+    /** Every sequence of the input, as the file readers give them (with a line limit the mutations can exceed). */
+    private void readAll(String input, String format, java.util.function.Consumer<BadRecord> skipped) throws Exception {
+        java.nio.file.Files.writeString(csv, input);
+        FileSequences.open(csv.toString(), format, "label", 48, HADOOP, skipped).forEachRemaining(s -> { });
+    }
+
     @Test
     void longCsvRows() {
         String valid = "sequence_id,step,x0,x1,y0\na,0,1.5,2,0\na,1,-3e2,4,1\nb,0,5,6,1\nb,2,1,1,0\nb,1,0.5,.5,1\n";
-        int[] strict = fuzz(valid, 1, in -> LongCsvReader.read(new BufferedReader(new StringReader(in)), "fuzz.csv", 100));
-        int[] lenient = fuzz(valid, 2, in -> LongCsvReader.read(new BufferedReader(new StringReader(in)), "fuzz.csv", 100,
-                new ArrayList<BadRecord>()));
+        int[] strict = fuzz(valid, 1, in -> readAll(in, "csv-long", null));
+        int[] lenient = fuzz(valid, 2, in -> readAll(in, "csv-long", new ArrayList<BadRecord>()::add));
         System.out.printf("long CSV: %d accepted, %d refused (strict); %d accepted, %d refused (skip)%n",
                 strict[0], strict[1], lenient[0], lenient[1]);
     }
@@ -85,8 +99,7 @@ class MutationFuzzTest {
     @Test
     void wideCsvRows() {
         String valid = "id,label,v0,v1,v2\n1,up,0.1,0.2,0.3\n2,down,3,2,\n3,up,1e-3,-2,5\n";
-        int[] r = fuzz(valid, 3, in -> WideCsvParser.parse(new BufferedReader(new StringReader(in)), "fuzz.csv", "id", "label",
-                100, null));
+        int[] r = fuzz(valid, 3, in -> readAll(in, "csv-wide", null));
         System.out.printf("wide CSV: %d accepted, %d refused%n", r[0], r[1]);
     }
 
