@@ -54,6 +54,15 @@ public final class Main implements Runnable {
             }
             err.flush();
             return EXIT_FAILED;
+        } catch (org.apache.hadoop.fs.FSError e) {
+            // Hadoop's local file system throws a failed read or write (a full disk) as an Error; the
+            // writers turn it into an IOException that names the file, this catches any other place.
+            err.println("seqtrain: failed: a local file could not be read or written: " + e.getMessage());
+            if (verbose) {
+                e.printStackTrace(err);
+            }
+            err.flush();
+            return EXIT_FAILED;
         }
     }
 
@@ -68,6 +77,8 @@ public final class Main implements Runnable {
             err.println("seqtrain: failed: " + cause.getMessage());
             err.flush();
             return EXIT_FAILED;
+        } else if (e instanceof java.io.IOException && !(e instanceof java.nio.file.FileSystemException) && e.getMessage() != null) {
+            err.println("seqtrain: failed: " + e.getMessage());   // our I/O messages name the file and what failed
         } else {
             err.println("seqtrain: failed: " + e);
         }

@@ -1,6 +1,7 @@
 package dev.seqtrain.io;
 
 import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FSError;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
@@ -42,6 +43,10 @@ public final class AtomicFiles {
         } catch (IOException e) {
             fs.delete(tmp, false);   // a full disk must not leave partial temporary files behind
             throw new IOException("cannot write " + target + ": " + e.getMessage(), e);
+        } catch (FSError e) {
+            fs.delete(tmp, false);
+            IOException io = asIOException(e);
+            throw new IOException("cannot write " + target + ": " + io.getMessage(), io);
         } catch (RuntimeException | Error e) {
             fs.delete(tmp, false);
             throw e;
@@ -64,6 +69,15 @@ public final class AtomicFiles {
             fs.delete(tmp, false);
             throw new IOException("cannot rename " + tmp + " to " + target);
         }
+    }
+
+    /**
+     * Hadoop's local file system reports a failed write (a full disk, an I/O error) as {@link FSError},
+     * an {@link Error}, not an {@link IOException}: this turns it back into the IOException it wraps,
+     * so that the callers' clean-up and messages apply.
+     */
+    public static IOException asIOException(FSError e) {
+        return e.getCause() instanceof IOException io ? io : new IOException(e.getMessage(), e);
     }
 
     static java.nio.file.Path local(FileSystem fs, Path p) {

@@ -98,6 +98,8 @@ public final class ModelDirectory {
         try (org.apache.hadoop.fs.FSDataOutputStream out = fs.create(path, true)) {
             out.write(bytes);
             out.hsync();
+        } catch (org.apache.hadoop.fs.FSError e) {
+            throw AtomicFiles.asIOException(e);   // a full local disk: the caller removes the partial model
         }
     }
 

@@ -71,11 +71,13 @@ class RunOutputTest {
     @Test
     void aSecondWriterIsRefusedNamingTheHolder() throws Exception {
         Path out = dir.resolve("locked");
-        long alive = ProcessHandle.current().pid();   // a live process on this host holds it
-        writeLock(out, alive);
-        assertOneLineError(train(out), "another run is writing here", "pid " + alive, OutputLock.NAME);
-        assertFalse(Files.exists(out.resolve("model")), "the refused run wrote nothing");
-        assertTrue(Files.exists(out.resolve(OutputLock.NAME)), "the holder's lock is left alone");
+        long alive = ProcessHandle.current().pid();
+        try (OutputLock held = OutputLock.acquire(org.apache.hadoop.fs.FileSystem.getLocal(new Configuration()),
+                new org.apache.hadoop.fs.Path(out.toString()))) {
+            assertOneLineError(train(out), "another run is writing here", "pid " + alive, OutputLock.NAME);
+            assertFalse(Files.exists(out.resolve("model")), "the refused run wrote nothing");
+            assertTrue(Files.exists(out.resolve(OutputLock.NAME)), "the holder's lock is left alone");
+        }
     }
 
     @Test
@@ -86,7 +88,7 @@ class RunOutputTest {
         writeLock(out, gone.pid());
         Result r = train(out);
         assertEquals(0, r.code(), r.err());
-        assertFalse(Files.exists(out.resolve(OutputLock.NAME)), "released at the end of the run");
+        assertEquals(0, Files.size(out.resolve(OutputLock.NAME)), "released at the end of the run (the file stays, empty)");
     }
 
     @Test

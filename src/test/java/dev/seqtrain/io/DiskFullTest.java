@@ -8,16 +8,19 @@ import dev.seqtrain.nn.NetworkSpec;
 import dev.seqtrain.nn.Task;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FSError;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RawLocalFileSystem;
 import org.apache.hadoop.fs.permission.FsPermission;
 import org.apache.hadoop.util.Progressable;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.lang.reflect.Constructor;
 import java.net.URI;
 import java.nio.file.Files;
 import java.util.List;
@@ -37,9 +40,28 @@ class DiskFullTest {
     @TempDir
     java.nio.file.Path dir;
 
-    /** {@code full://} paths: the local disk with at most {@link #budget} more bytes written. */
+    /**
+     * {@code full://} paths: the local disk with at most {@link #budget} more bytes written. A write past
+     * it fails as ENOSPC does: on HDFS an IOException, on Hadoop's local file system an {@link FSError}
+     * (an Error, which a {@code catch (IOException)} does not see) when {@link #asLocalDisk}.
+     */
     public static final class FullDisk extends RawLocalFileSystem {
         static final AtomicLong budget = new AtomicLong(Long.MAX_VALUE);
+        static volatile boolean asLocalDisk;
+
+        static void noSpace() throws IOException {
+            IOException enospc = new IOException("No space left on device");
+            if (!asLocalDisk) {
+                throw enospc;
+            }
+            try {
+                Constructor<FSError> c = FSError.class.getDeclaredConstructor(Throwable.class);   // package-private in Hadoop
+                c.setAccessible(true);
+                throw c.newInstance(enospc);
+            } catch (ReflectiveOperationException e) {
+                throw new AssertionError(e);
+            }
+        }
 
         @Override
         public URI getUri() {
@@ -68,7 +90,7 @@ class DiskFullTest {
                 @Override
                 public void write(byte[] b, int off, int len) throws IOException {
                     if (budget.addAndGet(-len) < 0) {
-                        throw new IOException("No space left on device");
+                        noSpace();
                     }
                     real.write(b, off, len);
                 }
@@ -94,8 +116,10 @@ class DiskFullTest {
                 "test", null, null, null));
     }
 
-    @Test
-    void aFullDiskWhileWritingTheModelKeepsThePreviousOne() throws Exception {
+    @ParameterizedTest(name = "local disk: {0}")
+    @ValueSource(booleans = {false, true})
+    void aFullDiskWhileWritingTheModelKeepsThePreviousOne(boolean asLocalDisk) throws Exception {
+        FullDisk.asLocalDisk = asLocalDisk;
         Path model = new Path("full://" + dir.resolve("model"));
         FullDisk.budget.set(Long.MAX_VALUE);
         Model first = model(1);
@@ -111,8 +135,10 @@ class DiskFullTest {
         }
     }
 
-    @Test
-    void aFullDiskWhileWritingACheckpointKeepsThePreviousOnes() throws Exception {
+    @ParameterizedTest(name = "local disk: {0}")
+    @ValueSource(booleans = {false, true})
+    void aFullDiskWhileWritingACheckpointKeepsThePreviousOnes(boolean asLocalDisk) throws Exception {
+        FullDisk.asLocalDisk = asLocalDisk;
         FullDisk.budget.set(Long.MAX_VALUE);
         CheckpointStore store = new CheckpointStore(new Path("full://" + dir.resolve("checkpoints")), conf());
         float[] params = Initializer.initialize(model(1).spec(), 3, 1f);
