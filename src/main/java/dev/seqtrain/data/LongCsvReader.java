@@ -29,12 +29,25 @@ public final class LongCsvReader {
                    List<String> targets) implements java.io.Serializable {
     }
 
+    /** A header with a label column and no step column: the csv-wide layout given to a csv-long reader. */
+    private static boolean looksWide(String[] header) {
+        boolean label = false;
+        for (String h : header) {
+            if (h.trim().equals("step")) {
+                return false;
+            }
+            label |= h.trim().equals("label");
+        }
+        return label;
+    }
+
     /** Parses the header line ({@code lineNo} names it in errors). */
     static Columns columns(String headerLine, String source, long lineNo) {
         String[] header = CsvLine.split(stripBom(headerLine));
         if (header.length < 3 || !header[0].trim().equals("sequence_id") || !header[1].trim().equals("step")) {
             throw new BadInputException(source + ":" + lineNo + ": header must start with 'sequence_id,step' and name at least one"
-                    + " feature column, got '" + abbreviate(headerLine) + "'");
+                    + " feature column, got '" + abbreviate(headerLine) + "'" + (looksWide(header)
+                    ? " (one sequence per line, as csv-wide? then say so: data.format=csv-wide, or evaluate --format csv-wide)" : ""));
         }
         List<String> features = new ArrayList<>();
         List<String> targets = new ArrayList<>();

@@ -46,6 +46,10 @@ public final class GemmBackend {
     }
 
     private static BLAS load(boolean required) {
+        String library = System.getProperty("dev.ludovic.netlib.blas.nativeLib", "libblas.so.3");
+        if (!required && System.getProperty("dev.ludovic.netlib.blas.nativeLibPath") == null && !SystemLibraries.mayLoad(library)) {
+            return null;   // no native BLAS on this machine: do not let netlib try (and print its dlopen failure)
+        }
         try {
             return NativeBLAS.getInstance();
         } catch (Throwable e) {
