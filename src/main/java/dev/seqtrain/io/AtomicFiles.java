@@ -72,6 +72,26 @@ public final class AtomicFiles {
     }
 
     /**
+     * Deletes the temporary files a killed writer of {@code targets} left in {@code dir}. Only for a
+     * caller that is the directory's one writer (it holds its {@link OutputLock}): another writer's
+     * temporary file is indistinguishable from a dead one's.
+     */
+    public static void deleteLeftovers(FileSystem fs, Path dir, java.util.Collection<String> targets) throws IOException {
+        if (!fs.exists(dir)) {
+            return;
+        }
+        for (org.apache.hadoop.fs.FileStatus st : fs.listStatus(dir)) {
+            String name = st.getPath().getName();
+            for (String target : targets) {
+                if (st.isFile() && name.startsWith("." + target + ".") && name.endsWith(".tmp")
+                        && name.length() == target.length() + 2 + 36 + 4) {   // "." target "." UUID ".tmp"
+                    fs.delete(st.getPath(), false);
+                }
+            }
+        }
+    }
+
+    /**
      * Hadoop's local file system reports a failed write (a full disk, an I/O error) as {@link FSError},
      * an {@link Error}, not an {@link IOException}: this turns it back into the IOException it wraps,
      * so that the callers' clean-up and messages apply.

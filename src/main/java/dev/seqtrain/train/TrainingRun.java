@@ -128,6 +128,7 @@ public final class TrainingRun {
             }
         }
         fs.mkdirs(out);
+        AtomicFiles.deleteLeftovers(fs, out, RUN_OUTPUTS);   // a run killed while replacing metrics.jsonl or the report
         return from;
     }
 

@@ -106,6 +106,24 @@ class RunOutputTest {
     }
 
     @Test
+    void aResumeRemovesTheTemporaryFilesOfAKilledWriteAndNothingElse() throws Exception {
+        Path out = dir.resolve("leftovers");
+        assertEquals(0, train(out).code());
+        String uuid = java.util.UUID.randomUUID().toString();
+        Path metricsTmp = out.resolve(".metrics.jsonl." + uuid + ".tmp");   // killed while replacing metrics.jsonl
+        Path reportTmp = out.resolve(".report.html." + uuid + ".tmp");
+        Files.writeString(metricsTmp, "{\"epoch\":1");
+        Files.writeString(reportTmp, "<html>");
+        Files.writeString(out.resolve("mine.tmp"), "kept");
+        Files.writeString(out.resolve(".notes." + uuid + ".tmp"), "kept");
+        Result r = train(out, "--resume");
+        assertEquals(0, r.code(), r.err());
+        assertFalse(Files.exists(metricsTmp) || Files.exists(reportTmp), "the killed writes' temporary files are gone");
+        assertEquals("kept", Files.readString(out.resolve("mine.tmp")));
+        assertEquals("kept", Files.readString(out.resolve(".notes." + uuid + ".tmp")));
+    }
+
+    @Test
     void resumeWithoutAValidCheckpointIsRefusedAndTheModelKept() throws Exception {
         Path out = dir.resolve("no-checkpoint");
         assertEquals(0, train(out).code());
