@@ -13,7 +13,7 @@ public final class WideCsvParser {
     }
 
     /** The column layout a header line gives. */
-    record Header(int columns, int idIdx, int labelIdx, int[] valueIdx) implements java.io.Serializable {
+    record Header(int columns, int idIdx, int labelIdx, int[] valueIdx, String[] valueNames) implements java.io.Serializable {
     }
 
     /** The layout of the header line (line 1); a missing label column or no value columns is an error. */
@@ -55,14 +55,18 @@ public final class WideCsvParser {
             throw new dev.seqtrain.io.BadInputException(source + ":1: " + valueIdx.length
                     + " value columns, longer than data.maxSeqLength=" + maxSeqLength);
         }
-        return new Header(header.length, idIdx, labelIdx, valueIdx);
+        String[] valueNames = new String[valueIdx.length];
+        for (int t = 0; t < valueIdx.length; t++) {
+            valueNames[t] = header[valueIdx[t]].trim();
+        }
+        return new Header(header.length, idIdx, labelIdx, valueIdx, valueNames);
     }
 
     static RawSequence parseRow(String line, String at, Header h, long lineNo) {
-        return parseRow(line, at, h.columns(), h.idIdx(), h.labelIdx(), h.valueIdx(), lineNo);
-    }
-
-    private static RawSequence parseRow(String line, String at, int columns, int idIdx, int labelIdx, int[] valueIdx, long lineNo) {
+        int columns = h.columns();
+        int idIdx = h.idIdx();
+        int labelIdx = h.labelIdx();
+        int[] valueIdx = h.valueIdx();
         String[] cells = CsvLine.split(line);
         if (cells.length != columns) {
             throw new BadRecordException(BadRecordException.COLUMN_COUNT, at + ": " + cells.length + " columns, the header has " + columns);
@@ -80,7 +84,7 @@ public final class WideCsvParser {
         }
         float[] f = new float[length];
         for (int t = 0; t < length; t++) {
-            f[t] = CsvLine.parseFinite(cells[valueIdx[t]], at, "v" + t);
+            f[t] = CsvLine.parseFinite(cells[valueIdx[t]], at, "'" + h.valueNames()[t] + "' (step " + t + ")");
         }
         String id = idIdx >= 0 ? cells[idIdx].trim() : "line" + lineNo;
         return new RawSequence(id, length, 1, f, null, 0, label);

@@ -111,8 +111,10 @@ public final class TrainingRun {
     public static CheckpointStore.Checkpoint prepareOutput(Path out, Configuration conf, boolean resume, boolean overwrite)
             throws IOException {
         FileSystem fs = out.getFileSystem(conf);
-        boolean holdsRun = fs.exists(new Path(out, "metrics.jsonl")) || fs.exists(new Path(out, "checkpoints"))
-                || fs.exists(new Path(out, "model"));
+        // A checkpoints directory with only a temporary checkpoint in it is a run killed while writing
+        // its first one (checkpoint 0, before anything else): nothing to resume, and nothing lost.
+        boolean holdsRun = fs.exists(new Path(out, "metrics.jsonl")) || fs.exists(new Path(out, "model"))
+                || !new CheckpointStore(new Path(out, "checkpoints"), conf).list().isEmpty();
         CheckpointStore.Checkpoint from = null;
         if (holdsRun && overwrite) {
             for (String name : RUN_OUTPUTS) {

@@ -164,6 +164,29 @@ class RunOutputTest {
     }
 
     @Test
+    void aRunKilledWhileWritingItsFirstCheckpointStartsAgain() throws Exception {
+        Path reference = dir.resolve("unkilled-first");
+        assertEquals(0, train(reference, "--set", "train.epochs=2").code());
+        // What a kill during checkpoint 0's write leaves (found killing the synthetic-control run at random
+        // times, 1 kill in 16): a checkpoints directory holding only a temporary checkpoint, nothing else.
+        Path out = dir.resolve("killed-at-checkpoint-0");
+        Path tmp = out.resolve("checkpoints/.tmp-epoch-000000-" + java.util.UUID.randomUUID());
+        Files.createDirectories(tmp);
+        Files.write(tmp.resolve("state.safetensors"), new byte[] {8, 0, 0});
+        Files.writeString(out.resolve(OutputLock.NAME), "");
+        Result r = train(out, "--set", "train.epochs=2", "--resume");
+        assertEquals(0, r.code(), r.err());
+        assertArrayEquals(Files.readAllBytes(reference.resolve("model/weights.safetensors")),
+                Files.readAllBytes(out.resolve("model/weights.safetensors")), "ends where an unkilled run ends");
+        assertFalse(Files.exists(tmp), "the temporary checkpoint is cleared");
+        // The same without --resume: not a run, so not refused as one.
+        Path second = dir.resolve("killed-at-checkpoint-0-again");
+        Path tmp2 = second.resolve("checkpoints/.tmp-epoch-000000-" + java.util.UUID.randomUUID());
+        Files.createDirectories(tmp2);
+        assertEquals(0, train(second, "--set", "train.epochs=2").code());
+    }
+
+    @Test
     void resumingAFinishedRunWhoseModelIsGoneStillEndsWithAModel() throws Exception {
         Path out = dir.resolve("model-gone");
         assertEquals(0, train(out).code());

@@ -54,7 +54,7 @@ class TrainInputErrorsTest {
     }
 
     String wideCsv(int rows, String extraRow) {
-        StringBuilder b = new StringBuilder("id,label,v0,v1,v2,v3\n");
+        StringBuilder b = new StringBuilder("id,label,t0,t1,t2,t3\n");
         for (int i = 0; i < rows; i++) {
             int label = i % 2;
             b.append(i).append(',').append(label);
@@ -192,7 +192,7 @@ class TrainInputErrorsTest {
         Path csv = file("wide.csv", wideCsv(40, "41,1,0.5,oops,0.1,0.2\n42,0,0.1,0.2\n"));
         String[] base = {"data.format=csv-wide", "data.train=" + csv, "model.task=classify", "model.hidden=4",
                 "train.epochs=1", "train.workers=1", "data.validFraction=0"};
-        assertRefused(train(base), "wide.csv:42: column v1: 'oops' is not a number");
+        assertRefused(train(base), "wide.csv:42: column 't1' (step 1): 'oops' is not a number");
 
         List<String> skip = new ArrayList<>(List.of(base));
         skip.add("data.badRecords=skip");
