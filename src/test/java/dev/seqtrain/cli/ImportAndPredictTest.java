@@ -80,6 +80,14 @@ class ImportAndPredictTest {
         return new Result(code, err.toString());
     }
 
+    /** A one-layer model (5 inputs, 16 hidden, 4 outputs) imported from a PyTorch fixture into {@code name}. */
+    private Path importedOneLayer(String fixtureName, String cell, String name) throws Exception {
+        Path model = dir.resolve(name);
+        assertEquals(0, run("import-torch", "--weights", weightsOnly(fixture(fixtureName)).toString(), "--cell", cell, "--input-size", "5",
+                "--hidden-size", "16", "--output-size", "4", "--out", model.toString()).code());
+        return model;
+    }
+
     @Test
     void importedModelPredictsWhatPyTorchComputed() throws Exception {
         Map<String, Safetensors.Tensor> f = fixture("gru-classify-padded");
@@ -223,10 +231,7 @@ class ImportAndPredictTest {
 
     @Test
     void badCsvRowsNameTheLine() throws Exception {
-        Map<String, Safetensors.Tensor> f = fixture("lstm-l1");
-        Path model = dir.resolve("m3");
-        assertEquals(0, run("import-torch", "--weights", weightsOnly(f).toString(), "--cell", "lstm", "--input-size", "5",
-                "--hidden-size", "16", "--output-size", "4", "--out", model.toString()).code());
+        Path model = importedOneLayer("lstm-l1", "lstm", "m3");
         String header = "sequence_id,step,x0,x1,x2,x3,x4\n";
         assertCsvError(model, header + "a,0,1,2,3,4,5\na,1,1,2,3,4\n", ":3: 6 columns, the header has 7");
         assertCsvError(model, header + "a,0,1,2,3,4,5\na,1,1,2,oops,4,5\n", ":3: column x2: 'oops' is not a number");
@@ -243,10 +248,7 @@ class ImportAndPredictTest {
 
     @Test
     void badModelFilesAreRefused() throws Exception {
-        Map<String, Safetensors.Tensor> f = fixture("rnn-l1");
-        Path model = dir.resolve("m4");
-        assertEquals(0, run("import-torch", "--weights", weightsOnly(f).toString(), "--cell", "rnn", "--input-size", "5",
-                "--hidden-size", "16", "--output-size", "4", "--out", model.toString()).code());
+        Path model = importedOneLayer("rnn-l1", "rnn", "m4");
         Path in = dir.resolve("one.csv");
         Files.writeString(in, "sequence_id,step,x0,x1,x2,x3,x4\na,0,1,2,3,4,5\n");
         String json = Files.readString(model.resolve("model.json"));
@@ -281,10 +283,7 @@ class ImportAndPredictTest {
 
     @Test
     void aLineOverTheLimitIsRefusedWithoutBeingRead() throws Exception {
-        Map<String, Safetensors.Tensor> f = fixture("lstm-l1");
-        Path model = dir.resolve("m5");
-        assertEquals(0, run("import-torch", "--weights", weightsOnly(f).toString(), "--cell", "lstm", "--input-size", "5",
-                "--hidden-size", "16", "--output-size", "4", "--out", model.toString()).code());
+        Path model = importedOneLayer("lstm-l1", "lstm", "m5");
         Path in = dir.resolve("long-line.csv");
         Files.writeString(in, "sequence_id,step,x0,x1,x2,x3,x4\na,0,1,2,3,4,5\nb,0," + "1,".repeat(300) + "5\n");
         Result r = run("predict", "--model", model.toString(), "--input", in.toString(), "--output", dir.resolve("o.csv").toString(),

@@ -187,6 +187,18 @@ class TrainInputErrorsTest {
         assertRefused(train("data.train=" + dir.resolve("missing.txt")), "missing.txt: no such file or directory");
     }
 
+    /** Trains into {@code out} with these settings, expects success, and returns its metrics.jsonl. */
+    private static String metricsOfARunWith(Path out, String master, List<String> settings) throws Exception {
+        List<String> args = new ArrayList<>(List.of("train", "--output", out.toString(), "--master", master));
+        for (String s : settings) {
+            args.add("--set");
+            args.add(s);
+        }
+        StringWriter err = new StringWriter();
+        assertEquals(0, Main.run(new PrintWriter(err, true), args.toArray(String[]::new)), err.toString());
+        return Files.readString(out.resolve("metrics.jsonl"));
+    }
+
     @Test
     void badCsvRecordsFailOrAreSkippedAndCounted() throws Exception {
         Path csv = file("wide.csv", wideCsv(40, "41,1,0.5,oops,0.1,0.2\n42,0,0.1,0.2\n"));
@@ -196,15 +208,7 @@ class TrainInputErrorsTest {
 
         List<String> skip = new ArrayList<>(List.of(base));
         skip.add("data.badRecords=skip");
-        Path out = dir.resolve("skipping");
-        List<String> args = new ArrayList<>(List.of("train", "--output", out.toString(), "--master", "local[1]"));
-        for (String s : skip) {
-            args.add("--set");
-            args.add(s);
-        }
-        StringWriter err = new StringWriter();
-        assertEquals(0, Main.run(new PrintWriter(err, true), args.toArray(String[]::new)), err.toString());
-        String metrics = Files.readString(out.resolve("metrics.jsonl"));
+        String metrics = metricsOfARunWith(dir.resolve("skipping"), "local[1]", skip);
         assertTrue(metrics.contains("\"skippedRecords\":{\"column-count\":1,\"not-a-number\":1}"), metrics);
 
         skip.add("data.maxBadRecords=1");
@@ -234,15 +238,7 @@ class TrainInputErrorsTest {
         assertRefused(train(base), "wide.csv:22: a line of 4004 bytes, longer than data.maxLineBytes=100");
         List<String> skip = new ArrayList<>(List.of(base));
         skip.add("data.badRecords=skip");
-        Path out = dir.resolve("skipping-long");
-        List<String> args = new ArrayList<>(List.of("train", "--output", out.toString(), "--master", "local[2]"));
-        for (String s : skip) {
-            args.add("--set");
-            args.add(s);
-        }
-        StringWriter err = new StringWriter();
-        assertEquals(0, Main.run(new PrintWriter(err, true), args.toArray(String[]::new)), err.toString());
-        String metrics = Files.readString(out.resolve("metrics.jsonl"));
+        String metrics = metricsOfARunWith(dir.resolve("skipping-long"), "local[2]", skip);
         assertTrue(metrics.contains("\"skippedRecords\":{\"line-too-long\":1}"), metrics);
         assertTrue(metrics.contains("\"examples\":40,"), "every other row trained on: " + metrics);
 
