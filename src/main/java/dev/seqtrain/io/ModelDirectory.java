@@ -330,7 +330,7 @@ public final class ModelDirectory {
         return out;
     }
 
-    static byte[] readSmallFile(FileSystem fs, Path path, long limit) throws IOException {
+    public static byte[] readSmallFile(FileSystem fs, Path path, long limit) throws IOException {
         long length;
         try {
             length = fs.getFileStatus(path).getLen();

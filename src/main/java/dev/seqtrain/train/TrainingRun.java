@@ -475,10 +475,8 @@ public final class TrainingRun {
         if (!fs.exists(p)) {
             return kept;
         }
-        String text;
-        try (var in = fs.open(p)) {
-            text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
+        // One line per evaluation: far below the bound, which keeps a stray huge file from filling the heap.
+        String text = new String(ModelDirectory.readSmallFile(fs, p, 256L << 20), StandardCharsets.UTF_8);
         for (String line : text.split("\n")) {
             if (line.isBlank()) {
                 continue;
