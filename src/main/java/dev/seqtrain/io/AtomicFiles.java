@@ -36,6 +36,10 @@ public final class AtomicFiles {
      * Whatever the body throws (a bad input record, a full disk) leaves the old file and no temporary one.
      */
     public static void write(FileSystem fs, Path target, Body body) throws IOException {
+        if (fs.exists(target) && fs.getFileStatus(target).isDirectory()) {
+            // Said before the body runs: predict would otherwise stream a whole input to find out at the rename.
+            throw new BadInputException(target + ": is a directory; name the file to write");
+        }
         Path tmp = new Path(target.getParent(), "." + target.getName() + "." + UUID.randomUUID() + ".tmp");
         try (FSDataOutputStream out = fs.create(tmp, true)) {
             body.writeTo(out);

@@ -79,6 +79,9 @@ public final class OutputLock implements Closeable {
 
     /** Takes the lock of {@code dir} (created if missing), or refuses naming the run that holds it. */
     public static OutputLock acquire(FileSystem fs, Path dir) throws IOException {
+        if (fs.exists(dir) && !fs.getFileStatus(dir).isDirectory()) {
+            throw new BadInputException(dir + ": is a file; a run's output is a directory (name a new or existing directory)");
+        }
         fs.mkdirs(dir);
         Path path = new Path(dir, NAME);
         String token = UUID.randomUUID().toString();

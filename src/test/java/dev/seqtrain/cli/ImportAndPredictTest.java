@@ -297,6 +297,20 @@ class ImportAndPredictTest {
         assertTrue(r.err().contains("long-line.csv:3: a line of 605 bytes"), r.err());
     }
 
+    @Test
+    void anOutputThatIsADirectoryIsRefusedBeforeAnythingIsRead() throws Exception {
+        Path model = importedOneLayer("lstm-l1", "lstm", "m6");
+        Path in = dir.resolve("two.csv");
+        Files.writeString(in, "sequence_id,step,x0,x1,x2,x3,x4\na,0,1,2,3,4,5\n");
+        Path taken = Files.createDirectories(dir.resolve("a-directory"));
+        Result r = run("predict", "--model", model.toString(), "--input", in.toString(), "--output", taken.toString());
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("a-directory: is a directory; name the file to write"), r.err());
+        try (var left = Files.list(dir)) {
+            assertTrue(left.noneMatch(p -> p.getFileName().toString().endsWith(".tmp")), "no temporary file left");
+        }
+    }
+
     void assertCsvError(Path model, String csv, String expected) throws Exception {
         Path in = dir.resolve("bad" + System.nanoTime() + ".csv");
         Files.writeString(in, csv);

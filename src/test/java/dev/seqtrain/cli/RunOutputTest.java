@@ -81,6 +81,13 @@ class RunOutputTest {
     }
 
     @Test
+    void anOutputThatIsAFileIsRefused() throws Exception {
+        Path file = Files.writeString(dir.resolve("not-a-directory"), "mine");
+        assertOneLineError(train(file), "not-a-directory: is a file; a run's output is a directory");
+        assertEquals("mine", Files.readString(file));
+    }
+
+    @Test
     void aLockLeftByADeadProcessIsTakenOverAndReleased() throws Exception {
         Path out = dir.resolve("stale");
         Process gone = new ProcessBuilder("true").start();
