@@ -49,6 +49,9 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--verbose", description = "print stack traces")
     boolean verbose;
 
+    @picocli.CommandLine.Mixin
+    BadRecordsOption badRecords = new BadRecordsOption();
+
     @Option(names = "--max-line-bytes", defaultValue = "67108864", description = "CSV: longest line accepted, in bytes")
     int maxLineBytes;
 
@@ -99,6 +102,7 @@ final class EvaluateCommand implements Callable<Integer> {
         } else {
             line.append(String.format(", RMSE %.4f", Math.sqrt(total.mean())));
         }
+        badRecords.report();
         System.out.println(line);
         return 0;
     }
@@ -115,7 +119,7 @@ final class EvaluateCommand implements Callable<Integer> {
         if (!fmt.equals("csv-wide") && !fmt.equals("csv-long")) {
             throw new BadInputException("--format " + fmt + ": expected csv-wide or csv-long");
         }
-        Iterator<RawSequence> raw = FileSequences.open(data, fmt, labelColumn, maxLineBytes, conf);
+        Iterator<RawSequence> raw = FileSequences.open(data, fmt, labelColumn, maxLineBytes, conf, badRecords.consumer());
         String task = spec.loss() == LossKind.SOFTMAX_CROSS_ENTROPY ? "classify"
                 : spec.loss() == LossKind.SIGMOID_BINARY_CROSS_ENTROPY ? "multilabel" : "regress";
         Map<String, Integer> classes = new HashMap<>();

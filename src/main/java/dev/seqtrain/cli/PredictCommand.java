@@ -44,6 +44,9 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--verbose", description = "print stack traces")
     boolean verbose;
 
+    @picocli.CommandLine.Mixin
+    BadRecordsOption badRecords = new BadRecordsOption();
+
     @Option(names = "--max-line-bytes", defaultValue = "67108864", description = "longest input line accepted, in bytes")
     int maxLineBytes;
 
@@ -58,7 +61,7 @@ final class PredictCommand implements Callable<Integer> {
         Configuration conf = new Configuration();
         Model m = ModelDirectory.read(new Path(model), conf);
         NetworkSpec spec = m.spec();
-        FileSequences sequences = FileSequences.open(input, "csv-long", "label", maxLineBytes, conf);
+        FileSequences sequences = FileSequences.open(input, "csv-long", "label", maxLineBytes, conf, badRecords.consumer());
         Path outPath = new Path(output);
         FileSystem outFs = outPath.getFileSystem(conf);
         outFs.setWriteChecksum(false);
@@ -79,6 +82,7 @@ final class PredictCommand implements Callable<Integer> {
             }
             out.flush();
         });
+        badRecords.report();
         System.out.println("predictions for " + written[0] + " sequences written to " + output);
         return 0;
     }

@@ -298,6 +298,24 @@ class ImportAndPredictTest {
     }
 
     @Test
+    void skipBadRecordsPredictsTheGoodSequencesAndCountsTheRest() throws Exception {
+        Path model = importedOneLayer("lstm-l1", "lstm", "m7");
+        Path in = dir.resolve("some-bad.csv");
+        Files.writeString(in, "sequence_id,step,x0,x1,x2,x3,x4\na,0,1,2,3,4,5\nb,0,1,oops,3,4,5\nb,1,1,2,3,4,5\n"
+                + "c,0,1,2,3,4\nd,0,5,4,3,2,1\n");
+        Path out = dir.resolve("some-bad-predictions.csv");
+        Result refused = run("predict", "--model", model.toString(), "--input", in.toString(), "--output", out.toString());
+        assertEquals(2, refused.code(), refused.err());
+        assertTrue(Files.notExists(out));
+        Result r = run("predict", "--model", model.toString(), "--input", in.toString(), "--output", out.toString(), "--skip-bad-records");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("skipped 2 bad records {column-count=1, not-a-number=1}; the first: ")
+                && r.err().contains("some-bad.csv:3: column x1: 'oops' is not a number"), r.err());
+        List<String> ids = Files.readAllLines(out).stream().skip(1).map(l -> l.substring(0, l.indexOf(','))).distinct().toList();
+        assertEquals(List.of("a", "d"), ids, "the good sequences, and only them");
+    }
+
+    @Test
     void anOutputThatIsADirectoryIsRefusedBeforeAnythingIsRead() throws Exception {
         Path model = importedOneLayer("lstm-l1", "lstm", "m6");
         Path in = dir.resolve("two.csv");
