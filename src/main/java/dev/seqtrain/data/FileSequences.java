@@ -2,7 +2,6 @@ package dev.seqtrain.data;
 
 import dev.seqtrain.io.BadInputException;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.Path;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -65,7 +64,7 @@ public final class FileSequences implements Iterator<RawSequence> {
                         throw new BadInputException(p.bad().message());
                     }
                 } else if (nextFile < files.size()) {
-                    current = CsvSplits.read(wholeFile(nextFile), 0, options, conf);
+                    current = CsvSplits.read(FileSplit.wholeFile(nextFile, files.get(nextFile), conf), 0, options, conf);
                     nextFile++;
                 } else {
                     return false;
@@ -85,13 +84,5 @@ public final class FileSequences implements Iterator<RawSequence> {
         RawSequence r = next;
         next = null;
         return r;
-    }
-
-    /** File {@code i} as one split read from its start (decompressed by its extension). */
-    private FileSplit wholeFile(int i) throws IOException {
-        String f = files.get(i);
-        Path p = new Path(f);
-        long length = p.getFileSystem(conf).getFileStatus(p).getLen();
-        return new FileSplit(i, f, 0, length, length, true, new String[0]);
     }
 }

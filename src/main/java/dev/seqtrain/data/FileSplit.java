@@ -1,5 +1,9 @@
 package dev.seqtrain.data;
 
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+
+import java.io.IOException;
 import java.io.Serializable;
 
 /**
@@ -16,6 +20,13 @@ import java.io.Serializable;
  */
 public record FileSplit(int fileIndex, String file, long start, long length, long fileLength, boolean whole, String[] hosts)
         implements Serializable {
+
+    /** File {@code index} of an input list as one split read from its start on this JVM (decompressed by its extension). */
+    static FileSplit wholeFile(int index, String file, Configuration conf) throws IOException {
+        Path p = new Path(file);
+        long length = p.getFileSystem(conf).getFileStatus(p).getLen();
+        return new FileSplit(index, file, 0, length, length, true, new String[0]);
+    }
 
     public long end() {
         return start + length;

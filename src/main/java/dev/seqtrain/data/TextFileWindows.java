@@ -2,7 +2,6 @@ package dev.seqtrain.data;
 
 import dev.seqtrain.io.BadInputException;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.Path;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -80,9 +79,7 @@ public final class TextFileWindows implements Iterator<SequenceExample> {
 
     private void openNextFile() throws IOException {
         String f = files.get(nextFile);
-        Path p = new Path(f);
-        long bytes = p.getFileSystem(conf).getFileStatus(p).getLen();
-        in = SplitInput.open(new FileSplit(nextFile, f, 0, bytes, bytes, true, new String[0]), 0, conf);
+        in = SplitInput.open(FileSplit.wholeFile(nextFile, f, conf), 0, conf);
         chars = new Utf8Chars(in, f);
         chars.skipByteOrderMark();
         nextFile++;
