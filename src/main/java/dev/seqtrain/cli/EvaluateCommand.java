@@ -23,10 +23,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -50,10 +48,7 @@ final class EvaluateCommand implements Callable<Integer> {
     boolean verbose;
 
     @picocli.CommandLine.Mixin
-    BadRecordsOption badRecords = new BadRecordsOption();
-
-    @Option(names = "--max-line-bytes", defaultValue = "67108864", description = "CSV: longest line accepted, in bytes")
-    int maxLineBytes;
+    CsvInputOptions csv = new CsvInputOptions();
 
     @Override
     public Integer call() throws Exception {
@@ -63,9 +58,7 @@ final class EvaluateCommand implements Callable<Integer> {
         if (seqLength < 1) {
             throw new BadInputException("--seq-length " + seqLength + ": must be at least 1");
         }
-        if (maxLineBytes < 16) {
-            throw new BadInputException("--max-line-bytes " + maxLineBytes + ": must be at least 16");
-        }
+        csv.check();
         Configuration conf = new Configuration();
         Model m = ModelDirectory.read(new Path(model), conf);
         NetworkSpec spec = m.spec();
@@ -74,18 +67,12 @@ final class EvaluateCommand implements Callable<Integer> {
         Iterator<SequenceExample> examples = lm ? textExamples(m, fmt, conf) : csvExamples(m, fmt, conf);
         // Streamed: one batch is held, never the file.
         Network net = new Network(spec);
-        LossSum total = LossSum.ZERO;
-        long sequences = 0;
-        List<SequenceExample> batch = new ArrayList<>(batchSize);
-        while (examples.hasNext()) {
-            batch.add(examples.next());
-            if (batch.size() == batchSize || !examples.hasNext()) {
-                MiniBatch mb = Batcher.pack(batch, spec, true);
-                total = total.plus(net.evaluate(m.params(), mb, 0, mb.steps(), new RecurrentState(spec.layers(), mb.size(), spec.hidden())));
-                sequences += batch.size();
-                batch.clear();
-            }
-        }
+        LossSum[] sum = {LossSum.ZERO};
+        long sequences = InBatches.forEach(examples, batchSize, batch -> {
+            MiniBatch mb = Batcher.pack(batch, spec, true);
+            sum[0] = sum[0].plus(net.evaluate(m.params(), mb, 0, mb.steps(), new RecurrentState(spec.layers(), mb.size(), spec.hidden())));
+        });
+        LossSum total = sum[0];
         if (sequences == 0) {
             throw new BadInputException(lm ? data + ": fewer than one sequence (" + (seqLength + 1) + " characters)"
                     : data + ": no sequences to evaluate");
@@ -102,7 +89,7 @@ final class EvaluateCommand implements Callable<Integer> {
         } else {
             line.append(String.format(", RMSE %.4f", Math.sqrt(total.mean())));
         }
-        badRecords.report();
+        csv.report();
         System.out.println(line);
         return 0;
     }
@@ -119,7 +106,7 @@ final class EvaluateCommand implements Callable<Integer> {
         if (!fmt.equals("csv-wide") && !fmt.equals("csv-long")) {
             throw new BadInputException("--format " + fmt + ": expected csv-wide or csv-long");
         }
-        Iterator<RawSequence> raw = FileSequences.open(data, fmt, labelColumn, maxLineBytes, conf, badRecords.consumer());
+        Iterator<RawSequence> raw = FileSequences.open(data, fmt, labelColumn, csv.maxLineBytes, conf, csv.consumer());
         String task = spec.loss() == LossKind.SOFTMAX_CROSS_ENTROPY ? "classify"
                 : spec.loss() == LossKind.SIGMOID_BINARY_CROSS_ENTROPY ? "multilabel" : "regress";
         Map<String, Integer> classes = new HashMap<>();

@@ -45,23 +45,18 @@ final class PredictCommand implements Callable<Integer> {
     boolean verbose;
 
     @picocli.CommandLine.Mixin
-    BadRecordsOption badRecords = new BadRecordsOption();
-
-    @Option(names = "--max-line-bytes", defaultValue = "67108864", description = "longest input line accepted, in bytes")
-    int maxLineBytes;
+    CsvInputOptions csv = new CsvInputOptions();
 
     @Override
     public Integer call() throws Exception {
         if (batchSize < 1) {
             throw new BadInputException("--batch-size " + batchSize + ": must be at least 1");
         }
-        if (maxLineBytes < 16) {
-            throw new BadInputException("--max-line-bytes " + maxLineBytes + ": must be at least 16");
-        }
+        csv.check();
         Configuration conf = new Configuration();
         Model m = ModelDirectory.read(new Path(model), conf);
         NetworkSpec spec = m.spec();
-        FileSequences sequences = FileSequences.open(input, "csv-long", "label", maxLineBytes, conf, badRecords.consumer());
+        FileSequences sequences = FileSequences.open(input, "csv-long", "label", csv.maxLineBytes, conf, csv.consumer());
         Path outPath = new Path(output);
         FileSystem outFs = outPath.getFileSystem(conf);
         outFs.setWriteChecksum(false);
@@ -71,18 +66,10 @@ final class PredictCommand implements Callable<Integer> {
             Writer out = new BufferedWriter(new OutputStreamWriter(stream, StandardCharsets.UTF_8), 1 << 16);
             out.write(header(spec));
             Network net = new Network(spec);
-            List<RawSequence> batch = new ArrayList<>(batchSize);
-            while (sequences.hasNext()) {
-                batch.add(sequences.next());
-                if (batch.size() == batchSize || !sequences.hasNext()) {
-                    writeRows(out, net, m, batch);
-                    written[0] += batch.size();
-                    batch.clear();
-                }
-            }
+            written[0] = InBatches.forEach(sequences, batchSize, batch -> writeRows(out, net, m, batch));
             out.flush();
         });
-        badRecords.report();
+        csv.report();
         System.out.println("predictions for " + written[0] + " sequences written to " + output);
         return 0;
     }
