@@ -47,23 +47,23 @@ public final class Main implements Runnable {
             return cl.execute(args);
         } catch (OutOfMemoryError e) {
             // The model's workspaces, not the data, outgrew the heap (no reader holds a file): say what to change.
-            err.println("seqtrain: failed: out of memory with a heap of " + Runtime.getRuntime().maxMemory() / (1 << 20)
-                    + " MB (" + e.getMessage() + "); give the JVM more (SEQTRAIN_JAVA_OPTS=-Xmx4g) or use a smaller batch size");
-            if (verbose) {
-                e.printStackTrace(err);
-            }
-            err.flush();
-            return EXIT_FAILED;
+            return failed(err, "out of memory with a heap of " + Runtime.getRuntime().maxMemory() / (1 << 20) + " MB ("
+                    + e.getMessage() + "); give the JVM more (SEQTRAIN_JAVA_OPTS=-Xmx4g) or use a smaller batch size", e, verbose);
         } catch (org.apache.hadoop.fs.FSError e) {
             // Hadoop's local file system throws a failed read or write (a full disk) as an Error; the
             // writers turn it into an IOException that names the file, this catches any other place.
-            err.println("seqtrain: failed: a local file could not be read or written: " + e.getMessage());
-            if (verbose) {
-                e.printStackTrace(err);
-            }
-            err.flush();
-            return EXIT_FAILED;
+            return failed(err, "a local file could not be read or written: " + e.getMessage(), e, verbose);
         }
+    }
+
+    /** An Error that ended the command: one line (the stack trace with --verbose), exit code 1. */
+    private static int failed(PrintWriter err, String message, Error e, boolean verbose) {
+        err.println("seqtrain: failed: " + message);
+        if (verbose) {
+            e.printStackTrace(err);
+        }
+        err.flush();
+        return EXIT_FAILED;
     }
 
     static int report(PrintWriter err, Exception e, boolean verbose) {

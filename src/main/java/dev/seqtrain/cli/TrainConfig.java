@@ -42,22 +42,21 @@ public final class TrainConfig {
     }
 
     private static Check intAtLeast(long min) {
-        return v -> {
-            try {
-                return Long.parseLong(v) >= min ? null : "must be an integer >= " + min;
-            } catch (NumberFormatException e) {
-                return "must be an integer >= " + min;
-            }
-        };
+        return integer(min, Long.MAX_VALUE, "must be an integer >= " + min);
     }
 
     private static Check intBetween(long min, long max) {
+        return integer(min, max, "must be an integer in " + min + ".." + max);
+    }
+
+    /** An integer in min..max; {@code problem} says what is wanted. */
+    private static Check integer(long min, long max, String problem) {
         return v -> {
             try {
                 long n = Long.parseLong(v);
-                return n >= min && n <= max ? null : "must be an integer in " + min + ".." + max;
+                return n >= min && n <= max ? null : problem;
             } catch (NumberFormatException e) {
-                return "must be an integer in " + min + ".." + max;
+                return problem;
             }
         };
     }

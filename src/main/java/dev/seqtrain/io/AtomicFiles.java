@@ -44,12 +44,9 @@ public final class AtomicFiles {
         try (FSDataOutputStream out = fs.create(tmp, true)) {
             body.writeTo(out);
             out.hsync();
-        } catch (IOException e) {
+        } catch (IOException | FSError e) {
             fs.delete(tmp, false);   // a full disk must not leave partial temporary files behind
-            throw new IOException("cannot write " + target + ": " + e.getMessage(), e);
-        } catch (FSError e) {
-            fs.delete(tmp, false);
-            IOException io = asIOException(e);
+            IOException io = e instanceof FSError local ? asIOException(local) : (IOException) e;
             throw new IOException("cannot write " + target + ": " + io.getMessage(), io);
         } catch (RuntimeException | Error e) {
             fs.delete(tmp, false);

@@ -113,8 +113,9 @@ public final class TrainingRun {
         FileSystem fs = out.getFileSystem(conf);
         // A checkpoints directory with only a temporary checkpoint in it is a run killed while writing
         // its first one (checkpoint 0, before anything else): nothing to resume, and nothing lost.
+        CheckpointStore checkpoints = new CheckpointStore(new Path(out, "checkpoints"), conf);
         boolean holdsRun = fs.exists(new Path(out, "metrics.jsonl")) || fs.exists(new Path(out, "model"))
-                || !new CheckpointStore(new Path(out, "checkpoints"), conf).list().isEmpty();
+                || !checkpoints.list().isEmpty();
         CheckpointStore.Checkpoint from = null;
         if (holdsRun && overwrite) {
             for (String name : RUN_OUTPUTS) {
@@ -123,7 +124,7 @@ public final class TrainingRun {
         } else if (holdsRun && !resume) {
             throw new BadInputException(out + ": already holds a run (use --resume to continue it or --overwrite to replace it)");
         } else if (holdsRun) {
-            from = new CheckpointStore(new Path(out, "checkpoints"), conf).latestValid();
+            from = checkpoints.latestValid();
             if (from == null) {
                 throw new BadInputException(out + ": --resume, but the run there has no valid checkpoint to continue from"
                         + " (use --overwrite to start it again from scratch)");
