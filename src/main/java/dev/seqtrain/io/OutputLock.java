@@ -118,8 +118,7 @@ public final class OutputLock implements Closeable {
         synchronized (HELD_HERE) {
             OutputLock mine = HELD_HERE.get(file);
             if (mine != null) {
-                throw new BadInputException(dir + ": another run is writing here (" + describe(mine.description)
-                        + ", holding " + path + "); wait for it to end, or stop it");
+                throw heldLocally(dir, path, mine.description);
             }
             FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
             FileLock lock;
@@ -132,8 +131,7 @@ public final class OutputLock implements Closeable {
             if (lock == null) {
                 JsonNode holder = readThrough(channel);
                 channel.close();   // we hold no lock on it, so closing costs the holder nothing
-                throw new BadInputException(dir + ": another run is writing here (" + describe(holder)
-                        + ", holding " + path + "); wait for it to end, or stop it");
+                throw heldLocally(dir, path, holder);
             }
             try {
                 channel.truncate(0);   // a dead holder's description
@@ -147,6 +145,12 @@ public final class OutputLock implements Closeable {
             HELD_HERE.put(file, taken);
             return taken;
         }
+    }
+
+    /** The refusal when a live process (this JVM or another) holds the OS lock. */
+    private static BadInputException heldLocally(Path dir, Path path, JsonNode holder) {
+        return new BadInputException(dir + ": another run is writing here (" + describe(holder) + ", holding " + path
+                + "); wait for it to end, or stop it");
     }
 
     /** The holder's description, read through a descriptor this process already has open. */
