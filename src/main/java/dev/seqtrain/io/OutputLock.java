@@ -120,12 +120,23 @@ public final class OutputLock implements Closeable {
             if (mine != null) {
                 throw heldLocally(dir, path, mine.description);
             }
-            FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            boolean created = true;
+            FileChannel channel;
+            try {
+                channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                created = false;
+                channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            }
             FileLock lock;
             try {
                 lock = channel.tryLock();
             } catch (IOException e) {
                 channel.close();
+                if (created) {
+                    // Ours and empty: left there, the exclusive-create fallback would take it for another run's.
+                    Files.deleteIfExists(file);
+                }
                 return null;
             }
             if (lock == null) {
